@@ -1,0 +1,366 @@
+/* Segment engine: encoding, counts, boundaries, culprits, cheaper spelling, limits. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cJSON.h"
+#include "fieldtext/gsm7.h"
+#include "fieldtext/segment.h"
+#include "smart_map.h"
+#include "test.h"
+
+static ft_segment_count count(const char *s, size_t n, unsigned flags) {
+    ft_segment_count c;
+    memset(&c, 0xAB, sizeof c);
+    ft_status st = ft_segment_count_text(s, n, flags, &c, NULL);
+    CHECK_EQ_INT(st, FT_OK);
+    return c;
+}
+
+static char *repeat(const char *unit, size_t times) {
+    size_t ul = strlen(unit);
+    char *s = malloc(ul * times + 1);
+    for (size_t i = 0; i < times; i++) memcpy(s + i * ul, unit, ul);
+    s[ul * times] = 0;
+    return s;
+}
+
+static void segment_counts_plain_gsm_up_to_160_as_one(void) {
+    char *s = repeat("a", 160);
+    ft_segment_count c = count(s, 160, 0);
+    CHECK_EQ_INT(c.encoding, FT_ENCODING_GSM7);
+    CHECK_EQ_INT(c.segments, 1);
+    CHECK_EQ_INT(c.units, 160);
+    c = count(s, 161 - 1, 0);
+    free(s);
+    s = repeat("a", 161);
+    c = count(s, 161, 0);
+    CHECK_EQ_INT(c.segments, 2);
+    free(s);
+    s = repeat("a", 306);
+    CHECK_EQ_INT(count(s, 306, 0).segments, 2);
+    free(s);
+    s = repeat("a", 307);
+    CHECK_EQ_INT(count(s, 307, 0).segments, 3);
+    free(s);
+}
+
+static void segment_keeps_extension_char_whole_at_boundary(void) {
+    /* 152 x "a" + euro + 7 x "a": the euro (2 septets) cannot split, so parts of 152 and 9. */
+    char buf[200];
+    memset(buf, 'a', 152);
+    memcpy(buf + 152, "\xe2\x82\xac", 3);
+    memset(buf + 155, 'a', 7);
+    ft_segment_analysis a;
+    CHECK_EQ_INT(ft_segment_analyze(buf, 162, 0, &a, NULL), FT_OK);
+    CHECK_EQ_INT(a.count.encoding, FT_ENCODING_GSM7);
+    CHECK_EQ_INT(a.count.units, 161);
+    CHECK_EQ_INT(a.nsegments, 2);
+    CHECK_EQ_INT(a.segments[0].units, 152);
+    CHECK_EQ_INT(a.segments[1].units, 9);
+    CHECK_EQ_INT(a.segments[1].byte_start, 152);
+    CHECK_EQ_INT(a.segments[1].u16_start, 152);
+    CHECK_EQ_INT(a.segments[1].u16_end, 160);
+    ft_segment_analysis_free(&a);
+}
+
+static void segment_counts_extension_chars_as_two_septets(void) {
+    ft_segment_count c = count("{}", 2, 0);
+    CHECK_EQ_INT(c.encoding, FT_ENCODING_GSM7);
+    CHECK_EQ_INT(c.units, 4);
+    CHECK_EQ_INT(c.characters, 2);
+    /* form feed is an extension character too */
+    c = count("\f", 1, 0);
+    CHECK_EQ_INT(c.encoding, FT_ENCODING_GSM7);
+    CHECK_EQ_INT(c.units, 2);
+}
+
+static void segment_uses_ucs2_for_one_non_gsm_char(void) {
+    ft_segment_count c = count("Hi \xe2\x80\x99", 6, 0); /* right single quote */
+    CHECK_EQ_INT(c.encoding, FT_ENCODING_UCS2);
+    CHECK_EQ_INT(c.units, 4);
+    CHECK_EQ_INT(c.characters, 4);
+    CHECK_EQ_INT(count("`", 1, 0).encoding, FT_ENCODING_UCS2);
+    CHECK_EQ_INT(count("\xc3\xa7", 2, 0).encoding, FT_ENCODING_UCS2);  /* c cedilla (small) is not GSM */
+    CHECK_EQ_INT(count("\xc3\x87", 2, 0).encoding, FT_ENCODING_GSM7);  /* C cedilla is */
+    CHECK_EQ_INT(count("\t", 1, 0).encoding, FT_ENCODING_UCS2);
+}
+
+static void segment_counts_ucs2_70_single_67_multi(void) {
+    char *s = repeat("\xd0\x96", 70); /* Cyrillic Zhe */
+    CHECK_EQ_INT(count(s, 140, 0).segments, 1);
+    free(s);
+    s = repeat("\xd0\x96", 71);
+    CHECK_EQ_INT(count(s, 142, 0).segments, 2);
+    free(s);
+    s = repeat("\xd0\x96", 134);
+    CHECK_EQ_INT(count(s, 268, 0).segments, 2);
+    free(s);
+    s = repeat("\xd0\x96", 135);
+    CHECK_EQ_INT(count(s, 270, 0).segments, 3);
+    free(s);
+}
+
+static void segment_moves_surrogate_pair_whole_to_next_part(void) {
+    /* 66 x "Zhe" + thumbs up (2 units) + 5: the emoji does not fit in 67 with 66 used. */
+    char buf[400];
+    size_t n = 0;
+    for (int i = 0; i < 66; i++) memcpy(buf + n, "\xd0\x96", 2), n += 2;
+    memcpy(buf + n, "\xf0\x9f\x91\x8d", 4), n += 4;
+    for (int i = 0; i < 5; i++) buf[n++] = 'x';
+    ft_segment_analysis a;
+    CHECK_EQ_INT(ft_segment_analyze(buf, n, 0, &a, NULL), FT_OK);
+    CHECK_EQ_INT(a.count.units, 73);
+    CHECK_EQ_INT(a.nsegments, 2);
+    CHECK_EQ_INT(a.segments[0].units, 66);
+    CHECK_EQ_INT(a.segments[1].units, 7);
+    ft_segment_analysis_free(&a);
+}
+
+static void segment_treats_multi_unit_cluster_as_non_gsm(void) {
+    /* keycap #: "#" + U+FE0F + U+20E3 is one cluster of 3 units, non-GSM though "#" is GSM */
+    ft_segment_count c = count("#\xef\xb8\x8f\xe2\x83\xa3", 7, 0);
+    CHECK_EQ_INT(c.encoding, FT_ENCODING_UCS2);
+    CHECK_EQ_INT(c.units, 3);
+    /* "e" + combining acute is not GSM although NFC "é" would be */
+    CHECK_EQ_INT(count("e\xcc\x81", 3, 0).encoding, FT_ENCODING_UCS2);
+}
+
+static void segment_never_reports_an_overfull_part(void) {
+    /* "a" + U+0301, 150 times: Twilio's calculator under-counts this; we must not. */
+    char *s = repeat("a\xcc\x81", 150);
+    ft_segment_analysis a;
+    CHECK_EQ_INT(ft_segment_analyze(s, strlen(s), 0, &a, NULL), FT_OK);
+    CHECK_EQ_INT(a.count.units, 300);
+    for (uint32_t i = 0; i < a.nsegments; i++) CHECK(a.segments[i].units <= FT_UCS2_MULTI);
+    CHECK_EQ_INT(a.nsegments, 5); /* 33 clusters of 2 units per part: 150/33 -> 5 */
+    ft_segment_analysis_free(&a);
+    free(s);
+}
+
+static void segment_splits_crlf_into_two_septets(void) {
+    ft_segment_count c = count("a\r\nb", 4, 0);
+    CHECK_EQ_INT(c.encoding, FT_ENCODING_GSM7);
+    CHECK_EQ_INT(c.units, 4);
+}
+
+static void segment_reports_empty_text_as_one_segment(void) {
+    ft_segment_count c = count("", 0, 0);
+    CHECK_EQ_INT(c.segments, 1);
+    CHECK_EQ_INT(c.characters, 0);
+    CHECK_EQ_INT(ft_segment_check_sendable(&c), FT_E_MSG_EMPTY);
+    c = count(NULL, 0, 0);
+    CHECK_EQ_INT(c.segments, 1);
+}
+
+static void segment_treats_nul_as_data(void) {
+    ft_segment_count c = count("a\0b", 3, 0);
+    CHECK_EQ_INT(c.characters, 3);
+    CHECK_EQ_INT(c.encoding, FT_ENCODING_UCS2); /* U+0000 is not in the GSM table */
+    c = count("a\0b", 3, FT_SEG_SMART);        /* Smart Encoding deletes it */
+    CHECK_EQ_INT(c.encoding, FT_ENCODING_GSM7);
+    CHECK_EQ_INT(c.units, 2);
+    CHECK_EQ_INT(c.characters, 3);
+}
+
+static void segment_refuses_invalid_utf8_with_byte_offset(void) {
+    ft_segment_count c;
+    size_t off = 99;
+    CHECK_EQ_INT(ft_segment_count_text("ok \xc3\x28", 5, 0, &c, &off), FT_E_UTF8);
+    CHECK_EQ_INT(off, 3);
+    off = 99;
+    CHECK_EQ_INT(ft_segment_count_text("\xed\xa0\x80", 3, 0, &c, &off), FT_E_UTF8); /* a surrogate */
+    CHECK_EQ_INT(off, 0);
+    CHECK_EQ_INT(ft_segment_count_text("ab\xe2\x82", 4, 0, &c, &off), FT_E_UTF8); /* truncated */
+    CHECK_EQ_INT(off, 2);
+    CHECK_EQ_INT(ft_segment_count_text("\xc0\xaf", 2, 0, &c, &off), FT_E_UTF8); /* overlong */
+    ft_segment_analysis a;
+    CHECK_EQ_INT(ft_segment_analyze("x\xff", 2, 0, &a, &off), FT_E_UTF8);
+    CHECK_EQ_INT(off, 1);
+    CHECK_EQ_INT(a.segments == NULL, 1);
+}
+
+static void segment_refuses_over_1600_characters_and_oversized_input(void) {
+    char *s = repeat("a", 1601);
+    ft_segment_count c = count(s, 1601, 0);
+    CHECK_EQ_INT(ft_segment_check_sendable(&c), FT_E_MSG_TOO_LONG);
+    c = count(s, 1600, 0);
+    CHECK_EQ_INT(ft_segment_check_sendable(&c), FT_OK);
+    CHECK_EQ_INT(c.segments, 11);
+    free(s);
+    /* characters are UTF-16 units: 800 emoji are 1,600 units, 801 are over */
+    s = repeat("\xf0\x9f\x98\x80", 801);
+    c = count(s, strlen(s), 0);
+    CHECK_EQ_INT(c.characters, 1602);
+    CHECK_EQ_INT(c.code_points, 801);
+    CHECK_EQ_INT(ft_segment_check_sendable(&c), FT_E_MSG_TOO_LONG);
+    free(s);
+    char *big = calloc(FT_TEXT_MAX_BYTES + 1, 1);
+    CHECK_EQ_INT(ft_segment_count_text(big, FT_TEXT_MAX_BYTES + 1, 0, &c, NULL), FT_E_TOO_LARGE);
+    free(big);
+}
+
+static void smart_encoding_replaces_curly_quotes_and_deletes_zero_width(void) {
+    const char *t = "\xe2\x80\x9cHi\xe2\x80\x9d\xe2\x80\x8b"; /* “Hi”ZWSP */
+    ft_segment_count c = count(t, strlen(t), FT_SEG_SMART);
+    CHECK_EQ_INT(c.encoding, FT_ENCODING_GSM7);
+    CHECK_EQ_INT(c.units, 4);
+    CHECK_EQ_INT(c.characters, 5);
+    c = count(t, strlen(t), 0);
+    CHECK_EQ_INT(c.encoding, FT_ENCODING_UCS2);
+}
+
+static void smart_map_has_no_printable_ascii_but_grave(void) {
+    /* cluster.c skips the table search for printable ASCII on this premise */
+    for (uint32_t cp = 0x20; cp < 0x7F; cp++) CHECK((ft_smart_lookup(cp) != NULL) == (cp == 0x60));
+    for (size_t i = 1; i < ft_smart_map_len; i++) CHECK(ft_smart_map[i - 1].cp < ft_smart_map[i].cp);
+}
+
+static void analysis_lists_each_ucs2_culprit_with_position_and_replacement(void) {
+    const char *t = "It\xe2\x80\x99s 5\xe2\x80\x93" "6pm \xf0\x9f\x98\x80";
+    ft_segment_analysis a;
+    CHECK_EQ_INT(ft_segment_analyze(t, strlen(t), 0, &a, NULL), FT_OK);
+    CHECK_EQ_INT(a.nnongsm, 3);
+    CHECK_EQ_INT(a.nongsm[0].code_point, 0x2019);
+    CHECK_EQ_INT(a.nongsm[0].u16_start, 2);
+    CHECK_EQ_INT(a.nongsm[0].byte_start, 2);
+    CHECK_EQ_INT(a.nongsm[0].repl_source, FT_REPL_TWILIO_SMART);
+    CHECK_EQ_INT(a.nongsm[0].repl_len, 1);
+    CHECK(a.nongsm[0].repl[0] == '\'');
+    CHECK_EQ_INT(a.nongsm[1].code_point, 0x2013);
+    CHECK_EQ_INT(a.nongsm[1].u16_start, 6);
+    CHECK_EQ_INT(a.nongsm[2].code_point, 0x1F600);
+    CHECK_EQ_INT(a.nongsm[2].repl_source, FT_REPL_NONE);
+    CHECK_EQ_INT(a.nongsm[2].u16_end - a.nongsm[2].u16_start, 2);
+    /* the emoji has no replacement, so swapping the others saves nothing: no suggestion */
+    CHECK_EQ_INT(a.suggestion.available, 0);
+    ft_segment_analysis_free(&a);
+}
+
+static void suggestion_offers_cheaper_spelling_that_saves_segments(void) {
+    /* 100 chars with curly quotes: UCS-2 -> 2 segments; straight quotes -> GSM-7, 1 segment */
+    char buf[256];
+    strcpy(buf, "\xe2\x80\x9c");
+    for (int i = 0; i < 96; i++) strcat(buf, "x");
+    strcat(buf, "\xe2\x80\x9d\xc3\xa1"); /* and an a-acute: base letter a */
+    ft_segment_analysis a;
+    CHECK_EQ_INT(ft_segment_analyze(buf, strlen(buf), 0, &a, NULL), FT_OK);
+    CHECK_EQ_INT(a.count.segments, 2);
+    CHECK_EQ_INT(a.suggestion.available, 1);
+    CHECK_EQ_INT(a.suggestion.segments, 1);
+    CHECK_EQ_INT(a.suggestion.encoding, FT_ENCODING_GSM7);
+    CHECK_EQ_INT(a.suggestion.count, 3);
+    CHECK_EQ_INT(a.nongsm[2].repl_source, FT_REPL_BASE_LETTER);
+    char *out = NULL;
+    size_t n = 0;
+    CHECK_EQ_INT(ft_segment_apply_suggestion(buf, strlen(buf), &a, &out, &n), FT_OK);
+    CHECK_EQ_INT(n, 99);
+    CHECK(out[0] == '"' && out[97] == '"' && out[98] == 'a');
+    free(out);
+    ft_segment_analysis_free(&a);
+}
+
+static void suggestion_never_offers_replacements_that_do_not_save(void) {
+    /* A short UCS-2 message stays one segment either way: nothing to suggest. */
+    ft_segment_analysis a;
+    CHECK_EQ_INT(ft_segment_analyze("\xe2\x80\x9cok\xe2\x80\x9d", 8, 0, &a, NULL), FT_OK);
+    CHECK_EQ_INT(a.suggestion.available, 0);
+    CHECK_EQ_INT(a.applies[0], 0);
+    ft_segment_analysis_free(&a);
+}
+
+static void suggestion_deletes_zero_width_chars_while_staying_ucs2(void) {
+    /* 68 Zhe + 3 ZWSP = 71 units (2 parts); without the ZWSPs 68 units fit... no: 68 > 67 but <= 70 */
+    char buf[400];
+    size_t n = 0;
+    for (int i = 0; i < 68; i++) memcpy(buf + n, "\xd0\x96", 2), n += 2;
+    for (int i = 0; i < 3; i++) memcpy(buf + n, "\xe2\x80\x8b", 3), n += 3;
+    ft_segment_analysis a;
+    CHECK_EQ_INT(ft_segment_analyze(buf, n, 0, &a, NULL), FT_OK);
+    CHECK_EQ_INT(a.count.segments, 2);
+    CHECK_EQ_INT(a.suggestion.available, 1);
+    CHECK_EQ_INT(a.suggestion.segments, 1);
+    CHECK_EQ_INT(a.suggestion.encoding, FT_ENCODING_UCS2);
+    CHECK_EQ_INT(a.suggestion.count, 3);
+    ft_segment_analysis_free(&a);
+}
+
+static void segment_ranges_map_smart_replacements_to_original_text(void) {
+    /* an ellipsis becomes "..." under Smart Encoding; ranges stay in the text as written */
+    char buf[400];
+    memset(buf, 'a', 159);
+    memcpy(buf + 159, "\xe2\x80\xa6", 3);
+    ft_segment_analysis a;
+    CHECK_EQ_INT(ft_segment_analyze(buf, 162, FT_SEG_SMART, &a, NULL), FT_OK);
+    CHECK_EQ_INT(a.count.units, 162);
+    CHECK_EQ_INT(a.nsegments, 2);
+    CHECK_EQ_INT(a.segments[0].u16_end, 153);
+    CHECK_EQ_INT(a.segments[1].u16_start, 153);
+    CHECK_EQ_INT(a.segments[1].u16_end, 160);
+    CHECK_EQ_INT(a.segments[1].byte_end, 162);
+    ft_segment_analysis_free(&a);
+}
+
+static void gsm7_table_has_127_basic_and_10_extension_code_points(void) {
+    int basic = 0, ext = 0;
+    for (uint32_t cp = 0; cp < 0x10000; cp++) {
+        ft_gsm7_class k = ft_gsm7_classify(cp);
+        basic += k == FT_GSM7_BASIC;
+        ext += k == FT_GSM7_EXTENSION;
+    }
+    CHECK_EQ_INT(basic, 127);
+    CHECK_EQ_INT(ext, 10);
+}
+
+/* tests/vectors/segments.jsonl: shared with the JS tests. */
+static void segment_matches_shared_vectors(void) {
+    size_t len = 0;
+    char *all = ft_test_read_vector("segments.jsonl", &len);
+    CHECK(all != NULL);
+    if (!all) return;
+    int n = 0;
+    for (char *line = strtok(all, "\n"); line; line = strtok(NULL, "\n")) {
+        cJSON *j = cJSON_Parse(line);
+        CHECK(j != NULL);
+        if (!j) continue;
+        const char *text = cJSON_GetObjectItem(j, "text")->valuestring;
+        unsigned flags = cJSON_IsTrue(cJSON_GetObjectItem(j, "smart")) ? FT_SEG_SMART : 0;
+        ft_segment_count c = count(text, strlen(text), flags);
+        const char *name = cJSON_GetObjectItem(j, "name")->valuestring;
+        ft_test_current = name;
+        CHECK_EQ_STR(ft_encoding_name(c.encoding), cJSON_GetObjectItem(j, "encoding")->valuestring);
+        CHECK_EQ_INT(c.segments, cJSON_GetObjectItem(j, "segments")->valueint);
+        CHECK_EQ_INT(c.characters, cJSON_GetObjectItem(j, "characters")->valueint);
+        ft_test_current = "segment_matches_shared_vectors";
+        cJSON_Delete(j);
+        n++;
+    }
+    CHECK(n >= 20);
+    free(all);
+}
+
+int main(void) {
+    RUN(segment_counts_plain_gsm_up_to_160_as_one);
+    RUN(segment_keeps_extension_char_whole_at_boundary);
+    RUN(segment_counts_extension_chars_as_two_septets);
+    RUN(segment_uses_ucs2_for_one_non_gsm_char);
+    RUN(segment_counts_ucs2_70_single_67_multi);
+    RUN(segment_moves_surrogate_pair_whole_to_next_part);
+    RUN(segment_treats_multi_unit_cluster_as_non_gsm);
+    RUN(segment_never_reports_an_overfull_part);
+    RUN(segment_splits_crlf_into_two_septets);
+    RUN(segment_reports_empty_text_as_one_segment);
+    RUN(segment_treats_nul_as_data);
+    RUN(segment_refuses_invalid_utf8_with_byte_offset);
+    RUN(segment_refuses_over_1600_characters_and_oversized_input);
+    RUN(smart_encoding_replaces_curly_quotes_and_deletes_zero_width);
+    RUN(smart_map_has_no_printable_ascii_but_grave);
+    RUN(analysis_lists_each_ucs2_culprit_with_position_and_replacement);
+    RUN(suggestion_offers_cheaper_spelling_that_saves_segments);
+    RUN(suggestion_never_offers_replacements_that_do_not_save);
+    RUN(suggestion_deletes_zero_width_chars_while_staying_ucs2);
+    RUN(segment_ranges_map_smart_replacements_to_original_text);
+    RUN(gsm7_table_has_127_basic_and_10_extension_code_points);
+    RUN(segment_matches_shared_vectors);
+    TEST_MAIN_END();
+}
