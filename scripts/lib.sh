@@ -29,10 +29,17 @@ ft_apt_install() {
 }
 
 # Everything the build and the tests need from Debian.
+# (Node and npm are installed from Debian only when no node/npm is on the PATH: a machine may
+# already carry another build of Node, whose npm must not be replaced.)
 FT_BUILD_PACKAGES=(ca-certificates build-essential cmake pkg-config git dpkg-dev
-  nodejs npm emscripten clang libclang-rt-14-dev
+  emscripten clang libclang-rt-14-dev
   libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev sqlite3)
 FT_TEST_PACKAGES=(chromium wrk procps)
+
+ft_node_install() {
+  command -v node >/dev/null || ft_apt_install nodejs
+  command -v npm >/dev/null || ft_apt_install npm
+}
 
 ft_npm_install() {
   (cd "$FT_ROOT" && if [ ! -d node_modules ] || [ package.json -nt node_modules/.ft-stamp ] || [ package-lock.json -nt node_modules/.ft-stamp ]; then

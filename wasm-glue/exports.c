@@ -7,6 +7,7 @@
 #include <emscripten/emscripten.h>
 #include <stdint.h>
 
+#include "exports.h"
 #include "fieldtext/estimate.h"
 #include "fieldtext/json.h"
 #include "fieldtext/segment.h"
