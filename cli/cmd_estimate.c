@@ -10,6 +10,38 @@
 #include "fieldtext/segment.h"
 #include "../core/src/smart_map.h"
 
+/* A JSON string may hold U+0000 ("\u0000", or a raw NUL byte, which cJSON copies), but cJSON's
+ * valuestring is NUL-terminated, so strlen() would cut the text there. Returns the decoded length
+ * of the "text" member: strlen() when the line cannot hold a NUL; otherwise the line is parsed once
+ * more with every NUL spelled as U+0001 (same escape length, so the same decoded length), and the
+ * length is read from that copy. The bytes themselves come from the first parse, NULs included. */
+static size_t text_length(const char *line, size_t len, const char *decoded) {
+    int has_nul = memchr(line, 0, len) != NULL;
+    for (size_t i = 0; !has_nul && i + 5 < len; i++) {
+        if (line[i] != '\\') continue;
+        if (memcmp(line + i + 1, "u0000", 5) == 0) has_nul = 1;
+        i++; /* skip the escaped character, so "\\u0000" is not taken for an escape */
+    }
+    if (!has_nul) return strlen(decoded);
+    char *copy = malloc(len);
+    if (!copy) return strlen(decoded);
+    memcpy(copy, line, len);
+    for (size_t i = 0; i < len; i++) {
+        if (copy[i] == 0) copy[i] = 1;
+        else if (copy[i] == '\\' && i + 1 < len) {
+            if (i + 5 < len && memcmp(copy + i + 1, "u0000", 5) == 0) copy[i + 5] = '1';
+            i++;
+        }
+    }
+    size_t n = strlen(decoded);
+    cJSON *j = cJSON_ParseWithLength(copy, len);
+    cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "text");
+    if (cJSON_IsString(t)) n = strlen(t->valuestring);
+    cJSON_Delete(j);
+    free(copy);
+    return n;
+}
+
 /* One JSONL line {"text": "...", "smart": bool, "bundle": N} -> one reply line. */
 static int estimate_line(const char *line, size_t len) {
     cJSON *j = cJSON_ParseWithLength(line, len);
@@ -24,7 +56,8 @@ static int estimate_line(const char *line, size_t len) {
             /* the remaining fields are the estimate's options */
             cJSON_DetachItemViaPointer(j, text);
             char *opts = cJSON_PrintUnformatted(j);
-            ft_estimate_json(text->valuestring, strlen(text->valuestring), opts, opts ? strlen(opts) : 0, &reply);
+            size_t text_len = text_length(line, len, text->valuestring);
+            ft_estimate_json(text->valuestring, text_len, opts, opts ? strlen(opts) : 0, &reply);
             free(opts);
             cJSON_Delete(text);
         }
@@ -43,8 +76,9 @@ static int jsonl(void) {
             if (n + 1 < cap) line[n++] = (char)c; else too_long = 1;
             continue;
         }
+        /* every line gets its reply, a blank one too (an error), so reply N answers line N */
         if (too_long) status |= ft_cli_print(ft_json_error_reply(FT_E_TOO_LARGE, "the line is longer than 65,535 bytes"));
-        else if (n > 0) status |= estimate_line(line, n);
+        else status |= estimate_line(line, n);
         n = 0;
         too_long = 0;
     }

@@ -15,6 +15,14 @@ static const command commands[] = {
     {"estimate", ft_cmd_estimate,
      "estimate [--smart] [--bundle N] TEXT | estimate --jsonl < lines of {\"text\":..,\"smart\":..}"},
     {"smart-map", ft_cmd_smart_map, "smart-map   (Twilio's Smart Encoding table as JSON)"},
+    {"phone", ft_cmd_phone, "phone TEXT   (E.164 and NANP checks as JSON)"},
+    {"keyword", ft_cmd_keyword, "keyword TEXT [PROFILE_JSON]   (STOP/START/HELP, opt-out requests, the reply)"},
+    {"consent", ft_cmd_consent, "consent verify|export-json|export-csv|step|can-send < input.json"},
+    {"render", ft_cmd_render, "render < {\"template\":..,\"record\":{..}} | render --fields"},
+    {"registration", ft_cmd_registration, "registration [--check] < form.json   (per-field errors or the campaign)"},
+    {"reminders", ft_cmd_reminders, "reminders < {\"from\":..,\"to\":..,\"jobs\":[..]}   (when each reminder goes out)"},
+    {"tz", ft_cmd_tz, "tz < {\"zone\"|\"state\":..,\"utc\"|\"local\":..} | {\"list\":true}"},
+    {"gateway", ft_cmd_gateway, "gateway < {\"carrier\":..,\"number\":..} | gateway --list"},
 };
 
 static void usage(FILE *to) {

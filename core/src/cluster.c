@@ -13,6 +13,78 @@ void ft_cluster_iter_init(ft_cluster_iter *it, const char *utf8, uint32_t len, u
     it->len = len;
     it->smart = smart;
     it->state = UTF8PROC_BOUNDCLASS_START;
+    it->next_bc = -1;
+}
+
+/* utf8proc_iterate's exact checks (shortest form, no surrogates, at most U+10FFFF), inlined: this
+ * is the hot loop. Returns the sequence length, or 0 when the bytes are not valid UTF-8. */
+static inline uint32_t decode_utf8(const unsigned char *s, uint32_t avail, uint32_t *cp) {
+    uint32_t c = s[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c - 0xC2 > 0xF4 - 0xC2) return 0;
+    if (c < 0xE0) {
+        if (avail < 2 || (s[1] & 0xC0) != 0x80) return 0;
+        *cp = ((c & 0x1F) << 6) | (s[1] & 0x3Fu);
+        return 2;
+    }
+    if (c < 0xF0) {
+        if (avail < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return 0;
+        if (c == 0xED && s[1] > 0x9F) return 0; /* surrogates */
+        uint32_t v = ((c & 0xF) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
+        if (v < 0x800) return 0;
+        *cp = v;
+        return 3;
+    }
+    if (avail < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) return 0;
+    if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F)) return 0;
+    *cp = ((c & 7) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
+    return 4;
+}
+
+static inline int boundclass(uint32_t cp) {
+    return (int)utf8proc_get_property((utf8proc_int32_t)cp)->boundclass;
+}
+
+/* utf8proc 2.8's grapheme_break_simple, unchanged (UAX #29 as utf8proc implements it). */
+static inline int break_simple(int lbc, int tbc) {
+    return (lbc == UTF8PROC_BOUNDCLASS_START) ? 1 :
+           (lbc == UTF8PROC_BOUNDCLASS_CR && tbc == UTF8PROC_BOUNDCLASS_LF) ? 0 :
+           (lbc >= UTF8PROC_BOUNDCLASS_CR && lbc <= UTF8PROC_BOUNDCLASS_CONTROL) ? 1 :
+           (tbc >= UTF8PROC_BOUNDCLASS_CR && tbc <= UTF8PROC_BOUNDCLASS_CONTROL) ? 1 :
+           (lbc == UTF8PROC_BOUNDCLASS_L &&
+            (tbc == UTF8PROC_BOUNDCLASS_L || tbc == UTF8PROC_BOUNDCLASS_V || tbc == UTF8PROC_BOUNDCLASS_LV ||
+             tbc == UTF8PROC_BOUNDCLASS_LVT)) ? 0 :
+           ((lbc == UTF8PROC_BOUNDCLASS_LV || lbc == UTF8PROC_BOUNDCLASS_V) &&
+            (tbc == UTF8PROC_BOUNDCLASS_V || tbc == UTF8PROC_BOUNDCLASS_T)) ? 0 :
+           ((lbc == UTF8PROC_BOUNDCLASS_LVT || lbc == UTF8PROC_BOUNDCLASS_T) && tbc == UTF8PROC_BOUNDCLASS_T) ? 0 :
+           (tbc == UTF8PROC_BOUNDCLASS_EXTEND || tbc == UTF8PROC_BOUNDCLASS_ZWJ ||
+            tbc == UTF8PROC_BOUNDCLASS_SPACINGMARK || lbc == UTF8PROC_BOUNDCLASS_PREPEND) ? 0 :
+           (lbc == UTF8PROC_BOUNDCLASS_E_ZWG && tbc == UTF8PROC_BOUNDCLASS_EXTENDED_PICTOGRAPHIC) ? 0 :
+           (lbc == UTF8PROC_BOUNDCLASS_REGIONAL_INDICATOR && tbc == UTF8PROC_BOUNDCLASS_REGIONAL_INDICATOR) ? 0 :
+           1;
+}
+
+/* utf8proc_grapheme_break_stateful(prev, next, state) given the classes: the same state machine as
+ * utf8proc 2.8's grapheme_break_extended, but each code point's class is looked up once (lbc is
+ * only read when the state is START, as utf8proc does). */
+static inline int break_stateful(int lbc, int tbc, int32_t *state) {
+    int l;
+    if (*state == UTF8PROC_BOUNDCLASS_START) *state = l = lbc;
+    else l = *state;
+    int brk = break_simple(l, tbc);
+    if (*state == tbc && tbc == UTF8PROC_BOUNDCLASS_REGIONAL_INDICATOR) {
+        *state = UTF8PROC_BOUNDCLASS_OTHER;
+    } else if (*state == UTF8PROC_BOUNDCLASS_EXTENDED_PICTOGRAPHIC) {
+        if (tbc == UTF8PROC_BOUNDCLASS_EXTEND) *state = UTF8PROC_BOUNDCLASS_EXTENDED_PICTOGRAPHIC;
+        else if (tbc == UTF8PROC_BOUNDCLASS_ZWJ) *state = UTF8PROC_BOUNDCLASS_E_ZWG;
+        else *state = tbc;
+    } else {
+        *state = tbc;
+    }
+    return brk;
 }
 
 /* The next code point of the text as encoded, with the range of the text as written it comes from.
@@ -32,15 +104,13 @@ static int next_cp(ft_cluster_iter *it, ft_cp_item *o) {
         if (cp < 0x80) {
             it->pos++;
         } else {
-            utf8proc_int32_t v;
-            utf8proc_ssize_t n = utf8proc_iterate(it->s + it->pos, (utf8proc_ssize_t)(it->len - it->pos), &v);
-            if (n <= 0) {
+            uint32_t n = decode_utf8(it->s + it->pos, it->len - it->pos, &cp);
+            if (n == 0) {
                 it->error = FT_E_UTF8;
                 it->err_offset = it->pos;
                 return FT_E_UTF8;
             }
-            cp = (uint32_t)v;
-            it->pos += (uint32_t)n;
+            it->pos += n;
         }
         it->pos16 += cp >= 0x10000 ? 2u : 1u;
         it->src_cps++;
@@ -64,8 +134,10 @@ static int next_cp(ft_cluster_iter *it, ft_cp_item *o) {
 
 int ft_cluster_next(ft_cluster_iter *it, ft_cluster *out) {
     ft_cp_item cur;
+    int pbc = -1; /* boundclass of prev, when known */
     if (it->has_next) {
         cur = it->next;
+        pbc = it->next_bc;
         it->has_next = 0;
     } else {
         int r = next_cp(it, &cur);
@@ -78,7 +150,7 @@ int ft_cluster_next(ft_cluster_iter *it, ft_cluster *out) {
         int r = next_cp(it, &nx);
         if (r < 0) return r;
         if (r == 0) break;
-        int brk;
+        int brk, nbc = -1;
         if (prev == '\r' || (prev < 0x80 && nx.cp < 0x80)) {
             /* Always a break after CR: Twilio's calculator splits a "\r\n" cluster back into two.
              * Between two ASCII characters UAX #29 always breaks (no ASCII character is Extend,
@@ -87,15 +159,19 @@ int ft_cluster_next(ft_cluster_iter *it, ft_cluster *out) {
             brk = 1;
             it->state = UTF8PROC_BOUNDCLASS_START;
         } else {
-            brk = utf8proc_grapheme_break_stateful((utf8proc_int32_t)prev, (utf8proc_int32_t)nx.cp, &it->state);
+            int lbc = it->state == UTF8PROC_BOUNDCLASS_START ? (pbc >= 0 ? pbc : boundclass(prev)) : 0;
+            nbc = boundclass(nx.cp);
+            brk = break_stateful(lbc, nbc, &it->state);
         }
         uint32_t nu = nx.cp >= 0x10000 ? 2u : 1u;
         if (!brk && out->units16 + nu > FT_CLUSTER_MAX_UNITS) brk = 1;
         if (brk) {
             it->next = nx;
+            it->next_bc = nbc;
             it->has_next = 1;
             break;
         }
+        pbc = nbc;
         out->cps++;
         out->units16 += nu;
         out->b1 = nx.b1;
@@ -131,6 +207,52 @@ void ft_tally_add(ft_tally *t, const ft_cluster *c) {
         t->ucs_used += c->units16;
     }
     t->ucs_total += c->units16;
+}
+
+void ft_tally_add_ascii(ft_tally *t, const unsigned char *s, uint32_t n) {
+    /* UCS-2: one unit each; fill the current part, then whole parts. */
+    t->ucs_total += n;
+    for (uint32_t m = n;;) {
+        uint32_t room = FT_UCS2_MULTI - t->ucs_used;
+        if (m <= room) {
+            t->ucs_used += m;
+            break;
+        }
+        m -= room;
+        t->ucs_segs++;
+        t->ucs_used = 0;
+    }
+    /* GSM-7: 1 or 2 septets each. While even n two-septet characters would fit the current part,
+     * add a block without boundary checks; near the boundary, one at a time. */
+    uint32_t i = 0;
+    while (t->all_gsm && i < n) {
+        uint32_t k = (FT_GSM7_MULTI - t->gsm_used) / 2;
+        if (k > n - i) k = n - i;
+        if (k > 0) {
+            uint32_t sum = 0, none = 0;
+            for (uint32_t x = 0; x < k; x++) {
+                uint32_t g = (uint32_t)ft_gsm7_ascii_septets[s[i + x]];
+                sum += g;
+                none |= g == 0;
+            }
+            if (none) t->all_gsm = 0;
+            t->gsm_used += sum;
+            t->gsm_total += sum;
+            i += k;
+            continue;
+        }
+        uint32_t g = (uint32_t)ft_gsm7_ascii_septets[s[i++]];
+        if (g == 0) {
+            t->all_gsm = 0;
+        } else if (t->gsm_used + g > FT_GSM7_MULTI) {
+            t->gsm_segs++;
+            t->gsm_used = g;
+            t->gsm_total += g;
+        } else {
+            t->gsm_used += g;
+            t->gsm_total += g;
+        }
+    }
 }
 
 void ft_tally_result(const ft_tally *t, uint32_t *encoding, uint32_t *segments, uint32_t *units) {

@@ -35,6 +35,7 @@ typedef struct ft_cluster_iter {
     ft_cp_item next;         /* look-ahead code point */
     int has_next;
     int32_t state;           /* utf8proc grapheme break state */
+    int32_t next_bc;         /* boundclass of next.cp, or -1 when not looked up */
     uint32_t src_cps;        /* code points of the text as written, read so far */
     int error;               /* 0, or FT_E_UTF8 */
     uint32_t err_offset;
@@ -54,7 +55,12 @@ typedef struct ft_tally {
 
 void ft_tally_init(ft_tally *t);
 void ft_tally_add(ft_tally *t, const ft_cluster *c);
+/* Adds n clusters of one ASCII character each (the bytes s[0..n)) to a tally. */
+void ft_tally_add_ascii(ft_tally *t, const unsigned char *s, uint32_t n);
 /* Final encoding and segment count of a tally. */
 void ft_tally_result(const ft_tally *t, uint32_t *encoding, uint32_t *segments, uint32_t *units);
+
+/* Septets of each ASCII code point (0: not GSM), the table behind ft_gsm7_classify. */
+extern const char ft_gsm7_ascii_septets[128];
 
 #endif

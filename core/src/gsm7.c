@@ -1,33 +1,25 @@
 /* fieldtext core: GSM-7 basic and extension tables (../shared/SEGMENTS.md). */
 #include "fieldtext/gsm7.h"
 
-#include <stddef.h>
+#include "cluster.h"
 
-/* Latin-1 and Greek members of the basic table, beyond printable ASCII. */
-static const uint16_t basic_extra[] = {
-    0x00A1, 0x00A3, 0x00A4, 0x00A5, 0x00A7, 0x00BF, 0x00C4, 0x00C5, 0x00C6, 0x00C7, 0x00C9,
-    0x00D1, 0x00D6, 0x00D8, 0x00DC, 0x00DF, 0x00E0, 0x00E4, 0x00E5, 0x00E6, 0x00E8, 0x00E9,
-    0x00EC, 0x00F1, 0x00F2, 0x00F6, 0x00F8, 0x00F9, 0x00FC, 0x0393, 0x0394, 0x0398, 0x039B,
-    0x039E, 0x03A0, 0x03A3, 0x03A6, 0x03A8, 0x03A9,
-};
+/* Septets of each ASCII code point: 1 basic, 2 extension (FF ^ { } \ [ ~ ] |), 0 not GSM
+ * (controls other than LF, FF and CR; the grave accent; DEL). Shared with the fast count. */
+const char ft_gsm7_ascii_septets[128] =
+    "\0\0\0\0\0\0\0\0\0\0\1\0\2\1\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+    "\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1"
+    "\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\2\2\2\2\1"
+    "\0\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\2\2\2\2\0";
+
+/* Latin-1 members of the basic table (U+0080..U+00FF), one bit each: A1 A3 A4 A5 A7 BF C4 C5 C6 C7
+ * C9 D1 D6 D8 DC DF E0 E4 E5 E6 E8 E9 EC F1 F2 F6 F8 F9 FC. */
+static const uint32_t latin1_bits[4] = {0x0u, 0x800000BAu, 0x914202F0u, 0x13461371u};
+/* Greek capitals of the basic table, bit (cp - U+0393): 0393 0394 0398 039B 039E 03A0 03A3 03A6 03A8 03A9. */
+#define GREEK_BITS 0x692923u
 
 ft_gsm7_class ft_gsm7_classify(uint32_t cp) {
-    if (cp < 0x80) {
-        switch (cp) {
-        case '\n': case '\r': return FT_GSM7_BASIC;
-        case 0x0C: case '^': case '{': case '}': case '\\': case '[': case '~': case ']': case '|':
-            return FT_GSM7_EXTENSION;
-        case '`': return FT_GSM7_NONE;
-        default: return (cp >= 0x20 && cp <= 0x7E) ? FT_GSM7_BASIC : FT_GSM7_NONE;
-        }
-    }
-    if (cp == 0x20AC) return FT_GSM7_EXTENSION;
-    if (cp > 0x03A9) return FT_GSM7_NONE;
-    size_t lo = 0, hi = sizeof basic_extra / sizeof basic_extra[0];
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (basic_extra[mid] == cp) return FT_GSM7_BASIC;
-        if (basic_extra[mid] < cp) lo = mid + 1; else hi = mid;
-    }
-    return FT_GSM7_NONE;
+    if (cp < 0x80) return (ft_gsm7_class)ft_gsm7_ascii_septets[cp];
+    if (cp < 0x100) return (latin1_bits[(cp - 0x80) >> 5] >> (cp & 31)) & 1u ? FT_GSM7_BASIC : FT_GSM7_NONE;
+    if (cp >= 0x0393 && cp <= 0x03A9) return (GREEK_BITS >> (cp - 0x0393)) & 1u ? FT_GSM7_BASIC : FT_GSM7_NONE;
+    return cp == 0x20AC ? FT_GSM7_EXTENSION : FT_GSM7_NONE;
 }

@@ -13,26 +13,62 @@ const char *ft_encoding_name(ft_encoding e) {
     return e == FT_ENCODING_GSM7 ? "GSM-7" : "UCS-2";
 }
 
+/* ASCII bytes that Twilio's Smart Encoding table changes (deletes or replaces): NUL, 03, 04, TAB,
+ * 10-14, 17, 19 and the grave accent. A unit test checks this against the table. */
+static const uint32_t smart_ascii[4] = {0x029F0219u, 0u, 0u, 0x1u};
+
+/* 1 when the byte is an ASCII character that is encoded as itself. */
+static inline int plain(const unsigned char c, unsigned smart) {
+    return c < 0x80 && !(smart && ((smart_ascii[c >> 5] >> (c & 31)) & 1u));
+}
+
+/* The fast path. Between two plain ASCII characters there is always a cluster break (UAX #29 has
+ * no rule joining them; CR LF is split back by Twilio's rule), so a plain ASCII byte whose
+ * neighbours are plain ASCII (or the ends of the text) is a cluster of its own: such "free" bytes
+ * are tallied in blocks. Everything else (a stretch between free bytes, which starts and ends at
+ * a cluster break) goes through the cluster iterator, exactly as the analysis does; the fuzz target
+ * and the unit tests compare both paths. */
 ft_status ft_segment_count_text(const char *utf8, size_t len, unsigned flags, ft_segment_count *out,
                                 size_t *err_offset) {
     if (!out || (!utf8 && len)) return FT_E_INVALID_ARG;
     if (len > FT_TEXT_MAX_BYTES) return FT_E_TOO_LARGE;
-    ft_cluster_iter it;
-    ft_cluster_iter_init(&it, utf8, (uint32_t)len, flags & FT_SEG_SMART);
+    const unsigned char *s = (const unsigned char *)utf8;
+    const uint32_t n = (uint32_t)len;
+    const unsigned smart = flags & FT_SEG_SMART;
     ft_tally t;
     ft_tally_init(&t);
-    ft_cluster c;
-    int r;
-    while ((r = ft_cluster_next(&it, &c)) > 0) ft_tally_add(&t, &c);
-    if (r < 0) {
-        if (err_offset) *err_offset = it.err_offset;
-        return FT_E_UTF8;
+    uint32_t u16 = 0, cps = 0, i = 0;
+    while (i < n) {
+        /* free bytes from i (s[i-1], if any, is plain: i is 0 or follows a stretch or a run) */
+        uint32_t j = i;
+        while (j < n && plain(s[j], smart) && (j + 1 == n || plain(s[j + 1], smart))) j++;
+        if (j > i) {
+            ft_tally_add_ascii(&t, s + i, j - i);
+            u16 += j - i;
+            cps += j - i;
+            if (j == n) break;
+        }
+        /* the stretch [j, k): up to the next free byte */
+        uint32_t k = j + 1;
+        while (k < n && !(plain(s[k - 1], smart) && plain(s[k], smart) && (k + 1 == n || plain(s[k + 1], smart)))) k++;
+        ft_cluster_iter it;
+        ft_cluster_iter_init(&it, utf8 + j, k - j, smart);
+        ft_cluster c;
+        int r;
+        while ((r = ft_cluster_next(&it, &c)) > 0) ft_tally_add(&t, &c);
+        if (r < 0) {
+            if (err_offset) *err_offset = j + it.err_offset;
+            return FT_E_UTF8;
+        }
+        u16 += it.pos16;
+        cps += it.src_cps;
+        i = k;
     }
     uint32_t enc;
     ft_tally_result(&t, &enc, &out->segments, &out->units);
     out->encoding = (ft_encoding)enc;
-    out->characters = it.pos16;
-    out->code_points = it.src_cps;
+    out->characters = u16;
+    out->code_points = cps;
     return FT_OK;
 }
 

@@ -110,6 +110,55 @@ class Core {
     return this.callJson('_ft_wasm_estimate', text, options || {});
   }
 
+  /**
+   * Emscripten's FS (IDBFS linked): only web/js/storage.js uses it, to keep the replica and the
+   * outbox in IndexedDB. @returns {any}
+   */
+  fs() {
+    return this.mod.FS;
+  }
+
+  /**
+   * Rules calls (wasm-glue/rules.c): the input object is sent as JSON, the reply parsed.
+   * See core/include/fieldtext/{template,registration,schedule,gateway}.h for the fields.
+   * @param {{template: string, record?: object, smart?: boolean, bundle?: number, opt_out?: boolean,
+   *          campaign?: {has_embedded_links?: boolean, has_embedded_phone?: boolean}}} input
+   */
+  renderTemplate(input) { return this.callJson('_ft_wasm_template_render', JSON.stringify(input), undefined); }
+  /** The documented template field codes. */
+  templateFields() {
+    const p = this.mod._ft_wasm_template_fields();
+    if (!p) throw new CoreError({ code: -1, name: 'FT_E_NOMEM', message: 'out of memory' });
+    try { return JSON.parse(this.mod.UTF8ToString(p)); } finally { this.mod._ft_free(p); }
+  }
+  /** Business profile form -> errors or campaign + policy page (never echoes the EIN/BN). @param {object} form */
+  registration(form) { return this.callJson('_ft_wasm_registration', JSON.stringify(form), undefined); }
+  /** The reminders list. @param {{jobs: object[], from?: string, to?: string, now?: string, days_before?: number, filter?: object, window?: object}} input */
+  reminders(input) { return this.callJson('_ft_wasm_reminders', JSON.stringify(input), undefined); }
+  /** Time-zone conversion or {list: true}. @param {object} input */
+  timeZone(input) { return this.callJson('_ft_wasm_tz', JSON.stringify(input), undefined); }
+  /** Carrier gateway table ({}) or the address for {carrier, number, mms}. @param {object} [input] */
+  gateway(input) { return this.callJson('_ft_wasm_gateway', JSON.stringify(input || {}), undefined); }
+
+  // Compliance (core/include/fieldtext/phone.h, keyword.h, consent.h): replies carry ok/error.
+  /** NANP number as typed -> {valid, e164, country, kind, ...}. @param {string} text */
+  phone(text) { return this.callJson('_ft_wasm_phone', text, undefined); }
+  /**
+   * Inbound body -> {class, keyword, phrase, action, reply}.
+   * @param {string} body @param {{company_name?: string, phone?: string, email?: string}} [profile]
+   */
+  keyword(body, profile) { return this.callJson('_ft_wasm_keyword', body, profile); }
+  /** {customer_id, phone, records, step} -> {record, state} or the refusal. @param {object} input */
+  consentStep(input) { return this.callJson('_ft_wasm_consent_step', JSON.stringify(input), undefined); }
+  /** {customer_id, phone, records, kind, now, utc_offset_min, region} -> {allowed, ...}. @param {object} input */
+  consentCanSend(input) { return this.callJson('_ft_wasm_consent_can_send', JSON.stringify(input), undefined); }
+  /** {records, expected_head?} -> {valid, first_broken, head, state}. @param {object} input */
+  consentVerify(input) { return this.callJson('_ft_wasm_consent_verify', JSON.stringify(input), undefined); }
+  /** One customer's history, verified. @param {object} input @param {'json'|'csv'} [format] */
+  consentExport(input, format) {
+    return this.callJson('_ft_wasm_consent_export', JSON.stringify(input), { format: format || 'json' });
+  }
+
   /** utf8proc's version (it decides grapheme clusters). */
   version() {
     return this.mod.UTF8ToString(this.mod._ft_wasm_version());

@@ -1,0 +1,389 @@
+/* fieldtext relay: the event log. Idempotent by event id, seq given here, rules checked before an
+ * event is accepted, "events after N", and a live stream (Server-Sent Events). */
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
+#include <errno.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "relay.h"
+
+/* The event as JSON text: {"id","seq","at","actor","type","body",("client_at")}. malloc'd. */
+static char *event_json(const ft_store_event *ev) {
+    cJSON *o = cJSON_CreateObject();
+    if (!o) return NULL;
+    cJSON_AddStringToObject(o, "id", ev->id);
+    cJSON_AddNumberToObject(o, "seq", (double)ev->seq);
+    cJSON_AddNumberToObject(o, "at", (double)ev->at);
+    cJSON_AddStringToObject(o, "actor", ev->actor);
+    cJSON_AddStringToObject(o, "type", ev->type);
+    cJSON_AddItemToObject(o, "body", cJSON_CreateRaw(ev->body_json));
+    if (ev->client_at) cJSON_AddNumberToObject(o, "client_at", (double)ev->client_at);
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return s;
+}
+
+static int replay_one(void *ctx, const ft_store_event *ev) {
+    ft_relay *app = ctx;
+    char *s = event_json(ev);
+    if (!s) return 1;
+    ft_status st = ft_reducer_apply(app->reducer, s, strlen(s));
+    if (st != FT_OK) fprintf(stderr, "fieldtext-relay: event %lld not folded: %s\n", (long long)ev->seq, ft_strerror(st));
+    cJSON_free(s);
+    return 0;
+}
+
+int ft_events_init(ft_relay *app) {
+    if (ft_reducer_new(&app->reducer) != FT_OK) return 0;
+    if (ft_store_events_after(app->store, 0, 0, replay_one, app) != FT_OK) return 0;
+    int64_t seq = 0;
+    if (ft_store_last_seq(app->store, &seq) != FT_OK) return 0;
+    app->last_seq = seq;
+    return 1;
+}
+
+void ft_events_fini(ft_relay *app) {
+    ft_reducer_free(app->reducer);
+    app->reducer = NULL;
+}
+
+void ft_events_notify(ft_relay *app, int64_t seq, int outbox) {
+    pthread_mutex_lock(&app->notify_lock);
+    if (seq > app->last_seq) app->last_seq = seq;
+    if (outbox) app->outbox_kick = 1;
+    pthread_cond_broadcast(&app->notify_cond);
+    pthread_mutex_unlock(&app->notify_lock);
+}
+
+/* ---- transactions ---- */
+
+ft_status ft_events_tx_begin(ft_relay *app, ft_events_tx *tx) {
+    memset(tx, 0, sizeof *tx);
+    tx->app = app;
+    pthread_mutex_lock(&app->log_lock);
+    ft_status st = ft_store_begin(app->store);
+    if (st != FT_OK) pthread_mutex_unlock(&app->log_lock);
+    return st;
+}
+
+ft_status ft_events_tx_add(ft_events_tx *tx, const char *id, const char *actor, const char *type,
+                           const cJSON *body, int64_t client_at, int64_t *seq) {
+    if (tx->n >= (int)(sizeof tx->pending / sizeof tx->pending[0])) return FT_E_INTERNAL;
+    char *body_s = cJSON_PrintUnformatted(body);
+    if (!body_s) return FT_E_NOMEM;
+    ft_store_event ev = {.id = id, .type = type, .actor = actor, .body_json = body_s, .at = ft_now_ms(),
+                         .client_at = client_at};
+    int64_t s = 0;
+    ft_status st = ft_store_event_append(tx->app->store, &ev, &s);
+    if (seq) *seq = s;
+    if (st == FT_OK) {
+        ev.seq = s;
+        char *j = event_json(&ev);
+        if (!j) st = FT_E_NOMEM;
+        else tx->pending[tx->n++] = j;
+    }
+    cJSON_free(body_s);
+    return st;
+}
+
+static void tx_release(ft_events_tx *tx) {
+    for (int i = 0; i < tx->n; i++) cJSON_free(tx->pending[i]);
+    tx->n = 0;
+    pthread_mutex_unlock(&tx->app->log_lock);
+}
+
+ft_status ft_events_tx_commit(ft_events_tx *tx) {
+    ft_status st = ft_store_commit(tx->app->store);
+    int64_t last = 0;
+    if (st == FT_OK) {
+        for (int i = 0; i < tx->n; i++) {
+            ft_status a = ft_reducer_apply(tx->app->reducer, tx->pending[i], strlen(tx->pending[i]));
+            if (a != FT_OK) fprintf(stderr, "fieldtext-relay: accepted event not folded: %s\n", ft_strerror(a));
+        }
+        last = ft_reducer_last_seq(tx->app->reducer);
+    }
+    tx_release(tx);
+    if (st == FT_OK && last) ft_events_notify(tx->app, last, 0);
+    return st;
+}
+
+void ft_events_tx_abort(ft_events_tx *tx) {
+    ft_store_rollback(tx->app->store);
+    tx_release(tx);
+}
+
+ft_status ft_events_append_one(ft_relay *app, const char *id, const char *actor, const char *type,
+                               const cJSON *body, int64_t *seq) {
+    ft_events_tx tx;
+    ft_status st = ft_events_tx_begin(app, &tx);
+    if (st != FT_OK) return st;
+    st = ft_events_tx_add(&tx, id, actor, type, body, 0, seq);
+    if (st != FT_OK) {
+        ft_events_tx_abort(&tx);
+        return st;
+    }
+    return ft_events_tx_commit(&tx);
+}
+
+/* ---- POST /api/events ---- */
+
+static cJSON *result_error(const char *id, int code, const char *why) {
+    cJSON *o = cJSON_CreateObject();
+    if (id) cJSON_AddStringToObject(o, "id", id);
+    else cJSON_AddNullToObject(o, "id");
+    cJSON *e = cJSON_AddObjectToObject(o, "error");
+    cJSON_AddNumberToObject(e, "code", code);
+    cJSON_AddStringToObject(e, "name", ft_strerror_name(code));
+    cJSON_AddStringToObject(e, "message", why && why[0] ? why : ft_strerror(code));
+    return o;
+}
+
+static cJSON *result_ok(const char *id, int64_t seq, int duplicate) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", id);
+    cJSON_AddNumberToObject(o, "seq", (double)seq);
+    if (duplicate) cJSON_AddBoolToObject(o, "duplicate", 1);
+    return o;
+}
+
+/* A message.send: checked, logged with its debit, and queued for Twilio in one transaction. */
+static ft_status accept_send(ft_relay *app, const char *id, const char *actor, cJSON *body, int64_t client_at,
+                             int64_t *seq, char *why, size_t why_cap) {
+    const char *phone = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "phone"));
+    const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "body"));
+    const char *mid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "message_id"));
+    if (!mid) {
+        mid = id;
+        cJSON_AddStringToObject(body, "message_id", id);
+    }
+    ft_events_tx tx;
+    ft_status st = ft_events_tx_begin(app, &tx);
+    if (st != FT_OK) return st;
+    uint32_t segments = 0;
+    st = ft_rules_can_send(app, phone, text, &segments);
+    if (st != FT_OK) {
+        ft_events_tx_abort(&tx);
+        if (st == FT_E_BALANCE) snprintf(why, why_cap, "the balance cannot cover this message: buy a bundle");
+        return st;
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(body, "segments");
+    cJSON_AddNumberToObject(body, "segments", segments);
+    char debit_id[37], name[128];
+    snprintf(name, sizeof name, "debit:%s", mid);
+    ft_uuid_from_name(name, debit_id);
+    st = ft_events_tx_add(&tx, id, actor, "message.send", body, client_at, seq);
+    if (st == FT_OK) st = ft_ledger_debit(&tx, debit_id, segments, mid, "sent");
+    if (st == FT_OK) st = ft_store_outbox_add(app->store, mid, phone, text, segments, ft_now_ms());
+    if (st == FT_E_CONFLICT) snprintf(why, why_cap, "that message_id was used already");
+    if (st != FT_OK) {
+        ft_events_tx_abort(&tx);
+        return st;
+    }
+    st = ft_events_tx_commit(&tx);
+    if (st == FT_OK) ft_events_notify(app, 0, 1);
+    return st;
+}
+
+static cJSON *accept_one(ft_req *r, cJSON *ev) {
+    ft_relay *app = r->app;
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "id"));
+    const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "type"));
+    cJSON *body = cJSON_GetObjectItemCaseSensitive(ev, "body");
+    const cJSON *at = cJSON_GetObjectItemCaseSensitive(ev, "at");
+    if (!cJSON_IsObject(ev)) return result_error(NULL, FT_E_JSON_SHAPE, "an event must be an object");
+    if (!ft_is_uuid(id)) return result_error(id, FT_E_EVENT_ID, NULL);
+    int64_t seq = 0;
+    if (ft_store_event_seq(app->store, id, &seq) == FT_OK) return result_ok(id, seq, 1);
+    if (!type) return result_error(id, FT_E_JSON_SHAPE, "type (a string) is required");
+    if (!cJSON_IsObject(body)) return result_error(id, FT_E_JSON_SHAPE, "body (an object) is required");
+    int64_t client_at = cJSON_IsNumber(at) ? (int64_t)at->valuedouble : 0;
+    char why[256] = "";
+    ft_status st = ft_rules_check_client_event(app, r->role, type, body, why, sizeof why);
+    if (st != FT_OK) return result_error(id, st, why);
+    if (strcmp(type, "message.send") == 0) {
+        st = accept_send(app, id, r->user_id, body, client_at, &seq, why, sizeof why);
+    } else {
+        ft_events_tx tx;
+        st = ft_events_tx_begin(app, &tx);
+        if (st == FT_OK) {
+            st = ft_events_tx_add(&tx, id, r->user_id, type, body, client_at, &seq);
+            if (st == FT_OK) st = ft_events_tx_commit(&tx);
+            else ft_events_tx_abort(&tx);
+        }
+    }
+    if (st == FT_E_CONFLICT && ft_store_event_seq(app->store, id, &seq) == FT_OK) return result_ok(id, seq, 1);
+    if (st != FT_OK) return result_error(id, st, why);
+    return result_ok(id, seq, 0);
+}
+
+void ft_events_post(ft_req *r) {
+    if (!ft_auth_require(r)) return;
+    cJSON *j = ft_http_body_json(r);
+    if (!j) return;
+    cJSON *events = cJSON_GetObjectItemCaseSensitive(j, "events");
+    if (!cJSON_IsArray(events)) {
+        cJSON_Delete(j);
+        ft_http_error(r, FT_E_JSON_SHAPE, "events (an array) is required");
+        return;
+    }
+    if (cJSON_GetArraySize(events) > FT_RELAY_MAX_EVENTS_PER_POST) {
+        cJSON_Delete(j);
+        ft_http_error(r, FT_E_TOO_LARGE, "at most 100 events a request");
+        r->status = 413;
+        return;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddBoolToObject(o, "ok", 1);
+    cJSON *results = cJSON_AddArrayToObject(o, "results");
+    cJSON *ev;
+    cJSON_ArrayForEach(ev, events) cJSON_AddItemToArray(results, accept_one(r, ev));
+    cJSON_Delete(j);
+    ft_http_json(r, 200, o);
+}
+
+/* ---- GET /api/events ---- */
+
+static int collect(void *ctx, const ft_store_event *ev) {
+    char *s = event_json(ev);
+    if (!s) return 1;
+    cJSON_AddItemToArray(ctx, cJSON_CreateRaw(s));
+    cJSON_free(s);
+    return 0;
+}
+
+static int64_t parse_int(const char *s, int64_t dflt) {
+    if (!s || !*s) return dflt;
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (*end || errno || v < 0) return -1;
+    return v;
+}
+
+void ft_events_get(ft_req *r) {
+    if (!ft_auth_require(r)) return;
+    int64_t after = parse_int(ft_http_query(r, "after"), 0);
+    int64_t limit = parse_int(ft_http_query(r, "limit"), FT_RELAY_EVENTS_PAGE);
+    if (after < 0 || limit < 0) {
+        ft_http_error(r, FT_E_INVALID_ARG, "after and limit must be non-negative integers");
+        return;
+    }
+    if (limit == 0 || limit > FT_RELAY_EVENTS_PAGE) limit = FT_RELAY_EVENTS_PAGE;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddBoolToObject(o, "ok", 1);
+    cJSON *arr = cJSON_AddArrayToObject(o, "events");
+    int64_t last = 0;
+    ft_store_last_seq(r->app->store, &last);
+    if (ft_store_events_after(r->app->store, after, limit, collect, arr) != FT_OK) {
+        cJSON_Delete(o);
+        ft_http_error(r, FT_E_STORAGE, NULL);
+        return;
+    }
+    cJSON_AddNumberToObject(o, "last_seq", (double)last);
+    ft_http_json(r, 200, o);
+}
+
+void ft_events_state(ft_req *r) {
+    if (!ft_auth_require(r)) return;
+    pthread_mutex_lock(&r->app->log_lock);
+    char *s = ft_reducer_state_json(r->app->reducer);
+    pthread_mutex_unlock(&r->app->log_lock);
+    if (!s) {
+        ft_http_error(r, FT_E_NOMEM, NULL);
+        return;
+    }
+    ft_http_reply(r, 200, "application/json; charset=utf-8", s, strlen(s));
+    free(s);
+}
+
+/* ---- GET /api/stream: Server-Sent Events ---- */
+
+typedef struct sse_ctx {
+    ft_relay *app;
+    int64_t after;
+    ft_buf out;
+    size_t sent;
+} sse_ctx;
+
+static int sse_add(void *ctx, const ft_store_event *ev) {
+    sse_ctx *c = ctx;
+    char *s = event_json(ev);
+    if (!s) return 1;
+    char head[64];
+    snprintf(head, sizeof head, "id: %lld\nevent: ft\ndata: ", (long long)ev->seq);
+    ft_buf_adds(&c->out, head);
+    ft_buf_adds(&c->out, s); /* compact JSON has no newline */
+    ft_buf_adds(&c->out, "\n\n");
+    cJSON_free(s);
+    c->after = ev->seq;
+    return 0;
+}
+
+static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max) {
+    (void)pos;
+    sse_ctx *c = cls;
+    if (c->sent == c->out.len) {
+        c->out.len = c->sent = 0;
+        ft_relay *app = c->app;
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += FT_RELAY_SSE_HEARTBEAT_MS / 1000;
+        pthread_mutex_lock(&app->notify_lock);
+        while (!atomic_load(&app->stopping) && app->last_seq <= c->after) {
+            if (pthread_cond_timedwait(&app->notify_cond, &app->notify_lock, &until) == ETIMEDOUT) break;
+        }
+        int64_t last = app->last_seq;
+        pthread_mutex_unlock(&app->notify_lock);
+        if (atomic_load(&app->stopping)) return MHD_CONTENT_READER_END_OF_STREAM;
+        if (last > c->after) {
+            if (ft_store_events_after(app->store, c->after, 100, sse_add, c) != FT_OK)
+                return MHD_CONTENT_READER_END_WITH_ERROR;
+        }
+        if (c->out.len == 0) ft_buf_adds(&c->out, ": heartbeat\n\n");
+        if (c->out.len == 0) return MHD_CONTENT_READER_END_WITH_ERROR;
+    }
+    size_t n = c->out.len - c->sent;
+    if (n > max) n = max;
+    memcpy(buf, c->out.p + c->sent, n);
+    c->sent += n;
+    return (ssize_t)n;
+}
+
+static void sse_free(void *cls) {
+    sse_ctx *c = cls;
+    free(c->out.p);
+    free(c);
+}
+
+void ft_events_stream(ft_req *r) {
+    if (!ft_auth_require(r)) return;
+    const char *a = ft_http_query(r, "after");
+    if (!a) a = ft_http_get_header(r, "Last-Event-ID");
+    int64_t after = parse_int(a, 0);
+    if (after < 0) {
+        ft_http_error(r, FT_E_INVALID_ARG, "after must be a non-negative integer");
+        return;
+    }
+    sse_ctx *c = calloc(1, sizeof *c);
+    if (!c) {
+        ft_http_error(r, FT_E_NOMEM, NULL);
+        return;
+    }
+    c->app = r->app;
+    c->after = after;
+    ft_buf_adds(&c->out, "retry: 2000\n: connected\n\n");
+    r->resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, sse_read, c, sse_free);
+    if (!r->resp) {
+        sse_free(c);
+        ft_http_error(r, FT_E_NOMEM, NULL);
+        return;
+    }
+    r->status = 200;
+    ft_http_header(r, "Content-Type", "text/event-stream; charset=utf-8");
+    ft_http_header(r, "Cache-Control", "no-store");
+    ft_http_header(r, "X-Accel-Buffering", "no");
+}

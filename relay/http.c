@@ -1,0 +1,268 @@
+/* fieldtext relay: the HTTP server (libmicrohttpd): bodies capped at 1 MiB, slow clients timed out,
+ * routing to the API, the Twilio webhooks, the policy pages and the static files. */
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fieldtext/json.h"
+#include "relay.h"
+
+static struct MHD_Daemon *g_daemon;
+
+unsigned ft_http_status_of(int code) {
+    switch (code) {
+    case FT_OK: return 200;
+    case FT_E_JSON:
+    case FT_E_JSON_SHAPE:
+    case FT_E_INVALID_ARG:
+    case FT_E_UTF8:
+    case FT_E_EVENT_TYPE:
+    case FT_E_EVENT_ID:
+    case FT_E_LOG_PHONE: return 400;
+    case FT_E_TOO_LARGE: return 413;
+    case FT_E_AUTH_REQUIRED:
+    case FT_E_AUTH_FAILED: return 401;
+    case FT_E_FORBIDDEN:
+    case FT_E_EVENT_FORBIDDEN: return 403;
+    case FT_E_NOT_FOUND: return 404;
+    case FT_E_CONFLICT: return 409;
+    case FT_E_THROTTLED: return 429;
+    case FT_E_MSG_EMPTY:
+    case FT_E_MSG_TOO_LONG:
+    case FT_E_MSG_MEDIA:
+    case FT_E_BALANCE:
+    case FT_E_BUNDLE_UNKNOWN:
+    case FT_E_PRICE:
+    case FT_E_LOG_NO_CONSENT:
+    case FT_E_LOG_OPTED_OUT: return 422;
+    case FT_E_TWILIO: return 502;
+    default: return 500;
+    }
+}
+
+void ft_http_reply(ft_req *r, unsigned status, const char *ctype, const char *body, size_t len) {
+    if (r->resp) MHD_destroy_response(r->resp);
+    r->resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
+    r->status = status;
+    if (r->resp && ctype) MHD_add_response_header(r->resp, "Content-Type", ctype);
+}
+
+void ft_http_header(ft_req *r, const char *name, const char *value) {
+    if (r->resp) MHD_add_response_header(r->resp, name, value);
+}
+
+void ft_http_json(ft_req *r, unsigned status, cJSON *obj) {
+    char *s = obj ? cJSON_PrintUnformatted(obj) : NULL;
+    cJSON_Delete(obj);
+    if (!s) {
+        ft_http_error(r, FT_E_NOMEM, NULL);
+        return;
+    }
+    ft_http_reply(r, status, "application/json; charset=utf-8", s, strlen(s));
+    cJSON_free(s);
+}
+
+void ft_http_error(ft_req *r, int code, const char *detail) {
+    char *s = ft_json_error_reply(code, detail);
+    static const char fallback[] = "{\"ok\":false,\"error\":{\"code\":-1,\"name\":\"FT_E_NOMEM\",\"message\":\"out of memory\"}}";
+    ft_http_reply(r, ft_http_status_of(code), "application/json; charset=utf-8", s ? s : fallback,
+                  s ? strlen(s) : sizeof fallback - 1);
+    ft_free(s);
+}
+
+const char *ft_http_get_header(ft_req *r, const char *name) {
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *ft_http_query(ft_req *r, const char *name) {
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *ft_http_cookie(ft_req *r, const char *name) {
+    return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+void ft_http_client_ip(ft_req *r, char *buf, size_t cap) {
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    buf[0] = '\0';
+    if (!ci || !ci->client_addr) return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET) {
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf, (socklen_t)cap);
+    } else if (sa->sa_family == AF_INET6) {
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf, (socklen_t)cap);
+    }
+}
+
+cJSON *ft_http_body_json(ft_req *r) {
+    const char *ct = ft_http_get_header(r, "Content-Type");
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
+        ft_http_error(r, FT_E_JSON, "send Content-Type: application/json");
+        r->status = 415;
+        return NULL;
+    }
+    const char *end = NULL;
+    cJSON *j = r->body_len ? cJSON_ParseWithLengthOpts(r->body, r->body_len, &end, 0) : NULL;
+    if (!j) {
+        ft_http_error(r, FT_E_JSON, "the request body is not valid JSON");
+        return NULL;
+    }
+    if (!cJSON_IsObject(j)) {
+        cJSON_Delete(j);
+        ft_http_error(r, FT_E_JSON_SHAPE, "the request body must be a JSON object");
+        return NULL;
+    }
+    return j;
+}
+
+/* ---- the per-request context ---- */
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn) {
+    ft_req *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    r->app = cls;
+    r->conn = conn;
+    r->raw_uri = strdup(uri ? uri : "/");
+    return r;
+}
+
+static void req_free(ft_req *r) {
+    if (!r) return;
+    if (r->resp) MHD_destroy_response(r->resp);
+    ft_auth_clear(r);
+    free(r->raw_uri);
+    free(r->body);
+    free(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe) {
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    req_free(*con_cls);
+    *con_cls = NULL;
+}
+
+static void dispatch(ft_req *r) {
+    const char *p = r->path;
+    if (r->body_too_large) {
+        ft_http_error(r, FT_E_TOO_LARGE, "the request body is over 1 MiB");
+        return;
+    }
+    if (strncmp(p, "/twilio/", 8) == 0) {
+        ft_webhooks_handle(r); /* the signature authenticates it, whatever the Host */
+        return;
+    }
+    if (!ft_auth_host_ok(r)) {
+        ft_http_error(r, FT_E_FORBIDDEN, "unexpected Host header");
+        return;
+    }
+    if (strncmp(p, "/api/", 5) == 0) {
+        ft_api_handle(r);
+    } else if (strcmp(p, "/policies") == 0) {
+        ft_policy_page(r);
+    } else if (strcmp(p, "/setup") == 0) {
+        if (strcmp(r->method, "POST") == 0) {
+            ft_auth_setup(r, 1);
+        } else {
+            /* The app shows the setup form itself (web/index.html); a built-in form otherwise. */
+            r->path = "/index.html";
+            ft_static_serve(r);
+            if (r->status != 200) ft_auth_setup_page(r);
+        }
+    } else if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) {
+        ft_static_serve(r);
+    } else {
+        ft_http_error(r, FT_E_NOT_FOUND, "no such route");
+        r->status = 405;
+    }
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls) {
+    (void)version;
+    ft_req *r = *con_cls;
+    if (!r) {
+        r = on_uri(cls, url, conn);
+        if (!r) return MHD_NO;
+        *con_cls = r;
+    }
+    if (!r->method) {
+        r->method = method;
+        r->path = url;
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > FT_RELAY_MAX_BODY) {
+            /* Refused before reading it: a large body is not worth receiving. */
+            r->body_too_large = 1;
+            ft_http_error(r, FT_E_TOO_LARGE, "the request body is over 1 MiB");
+            ft_http_header(r, "Connection", "close");
+            enum MHD_Result ok = MHD_queue_response(conn, 413, r->resp);
+            return ok;
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!r->body_too_large) {
+            if (r->body_len + *upload_data_size > FT_RELAY_MAX_BODY) {
+                r->body_too_large = 1;
+                free(r->body);
+                r->body = NULL;
+                r->body_len = 0;
+            } else {
+                char *nb = realloc(r->body, r->body_len + *upload_data_size + 1);
+                if (!nb) return MHD_NO;
+                memcpy(nb + r->body_len, upload_data, *upload_data_size);
+                r->body = nb;
+                r->body_len += *upload_data_size;
+                r->body[r->body_len] = '\0';
+            }
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->resp && r->status == 413) return MHD_YES; /* already answered */
+    dispatch(r);
+    if (!r->resp) ft_http_error(r, FT_E_INTERNAL, "no reply");
+    if (!r->resp) return MHD_NO;
+    MHD_add_response_header(r->resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r->resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r->resp, "X-Frame-Options", "DENY");
+    if (strncmp(r->path, "/api/", 5) == 0) MHD_add_response_header(r->resp, "Cache-Control", "no-store");
+    enum MHD_Result ok = MHD_queue_response(conn, r->status ? r->status : 200, r->resp);
+    MHD_destroy_response(r->resp);
+    r->resp = NULL;
+    return ok;
+}
+
+int ft_http_start(ft_relay *app) {
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((uint16_t)app->cfg.port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    g_daemon = MHD_start_daemon(
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG,
+        (uint16_t)app->cfg.port, NULL, NULL, on_request, app, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, app, MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)FT_RELAY_CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned int)FT_RELAY_MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)FT_RELAY_MAX_PER_IP,
+        MHD_OPTION_END);
+    return g_daemon != NULL;
+}
+
+void ft_http_stop(void) {
+    if (g_daemon) MHD_stop_daemon(g_daemon);
+    g_daemon = NULL;
+}
+
+int ft_http_bound_port(void) {
+    const union MHD_DaemonInfo *i = g_daemon ? MHD_get_daemon_info(g_daemon, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+    return i ? (int)i->port : 0;
+}

@@ -1,0 +1,176 @@
+/* fieldtext relay: configuration from the environment, start-up and shutdown.
+ *
+ *   FIELDTEXT_PORT (8080; 0 picks a free port), FIELDTEXT_DATA (var/), FIELDTEXT_WEB (the source
+ *   tree's web/), FIELDTEXT_PUBLIC_URL (what Twilio calls; webhooks are verified against it),
+ *   FIELDTEXT_SANDBOX=1 or --sandbox, FIELDTEXT_ADMIN_PASSWORD (tests), FIELDTEXT_RETRY_BASE_MS,
+ *   TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID, TWILIO_API_BASE.
+ * Always binds 127.0.0.1. Prints "fieldtext-relay: listening on http://127.0.0.1:PORT" when ready. */
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
+#include <microhttpd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "relay.h"
+
+#ifndef FT_WEB_DIR
+#define FT_WEB_DIR "web"
+#endif
+
+static char *env_dup(const char *name, const char *dflt) {
+    const char *v = getenv(name);
+    if (v && v[0]) return strdup(v);
+    return dflt ? strdup(dflt) : NULL;
+}
+
+static void usage(void) {
+    fprintf(stderr, "usage: fieldtext-relay [--sandbox] [--port N] [--data DIR] [--web DIR]\n"
+                    "configuration: see relay/main.c (FIELDTEXT_*, TWILIO_* environment variables)\n");
+}
+
+static void set_origins(ft_relay *app) {
+    snprintf(app->self_host[0], sizeof app->self_host[0], "127.0.0.1:%d", app->cfg.port);
+    snprintf(app->self_host[1], sizeof app->self_host[1], "localhost:%d", app->cfg.port);
+    snprintf(app->self_origin[0], sizeof app->self_origin[0], "http://127.0.0.1:%d", app->cfg.port);
+    snprintf(app->self_origin[1], sizeof app->self_origin[1], "http://localhost:%d", app->cfg.port);
+    const char *pub = app->cfg.public_url;
+    if (pub) {
+        const char *host = strstr(pub, "://");
+        if (host) {
+            host += 3;
+            size_t hn = strcspn(host, "/?#");
+            size_t on = (size_t)(host - pub) + hn;
+            if (hn < sizeof app->self_host[2] && on < sizeof app->self_origin[2]) {
+                memcpy(app->self_host[2], host, hn);
+                memcpy(app->self_origin[2], pub, on);
+            }
+        }
+    }
+}
+
+int main(int argc, char **argv) {
+    static ft_relay app;
+    ft_relay_config *cfg = &app.cfg;
+    const char *port_s = getenv("FIELDTEXT_PORT");
+    cfg->port = port_s && port_s[0] ? atoi(port_s) : 8080;
+    cfg->data_dir = env_dup("FIELDTEXT_DATA", "var");
+    cfg->web_dir = env_dup("FIELDTEXT_WEB", FT_WEB_DIR);
+    cfg->account_sid = env_dup("TWILIO_ACCOUNT_SID", NULL);
+    cfg->auth_token = env_dup("TWILIO_AUTH_TOKEN", NULL);
+    cfg->from = env_dup("TWILIO_FROM", NULL);
+    if (!cfg->from) cfg->from = env_dup("TWILIO_FROM_NUMBER", NULL);
+    cfg->messaging_service_sid = env_dup("TWILIO_MESSAGING_SERVICE_SID", NULL);
+    cfg->api_base = env_dup("TWILIO_API_BASE", FT_RELAY_DEFAULT_TWILIO_BASE);
+    cfg->public_url = env_dup("FIELDTEXT_PUBLIC_URL", NULL);
+    cfg->admin_password = env_dup("FIELDTEXT_ADMIN_PASSWORD", NULL);
+    const char *sb = getenv("FIELDTEXT_SANDBOX");
+    cfg->sandbox = sb && sb[0] && strcmp(sb, "0") != 0;
+    const char *rb = getenv("FIELDTEXT_RETRY_BASE_MS");
+    cfg->retry_base_ms = rb && atoi(rb) > 0 ? atoi(rb) : 1000;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--sandbox") == 0) {
+            cfg->sandbox = 1;
+        } else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
+            cfg->port = atoi(argv[++i]);
+        } else if (strcmp(argv[i], "--data") == 0 && i + 1 < argc) {
+            free(cfg->data_dir);
+            cfg->data_dir = strdup(argv[++i]);
+        } else if (strcmp(argv[i], "--web") == 0 && i + 1 < argc) {
+            free(cfg->web_dir);
+            cfg->web_dir = strdup(argv[++i]);
+        } else {
+            usage();
+            return 2;
+        }
+    }
+    if (cfg->port < 0 || cfg->port > 65535) {
+        usage();
+        return 2;
+    }
+    /* Trailing slashes would double up when paths are appended. */
+    for (char **u = (char *[]){cfg->public_url, cfg->api_base}, **e = u + 2; u < e; u++) {
+        size_t n = *u ? strlen(*u) : 0;
+        while (n > 0 && (*u)[n - 1] == '/') (*u)[--n] = '\0';
+    }
+    if (cfg->public_url && cfg->public_url[0] == '\0') {
+        free(cfg->public_url);
+        cfg->public_url = NULL;
+    }
+
+    /* Signals are taken by sigwait below, not by the worker threads. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    pthread_mutexattr_t a;
+    pthread_mutexattr_init(&a);
+    pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&app.log_lock, &a);
+    pthread_mutexattr_destroy(&a);
+    pthread_mutex_init(&app.notify_lock, NULL);
+    pthread_cond_init(&app.notify_cond, NULL);
+    pthread_mutex_init(&app.throttle_lock, NULL);
+
+    int rc = 1;
+    if (ft_store_open(cfg->data_dir, &app.store) != FT_OK) goto out;
+    char *pid = NULL;
+    if (ft_store_setting_get(app.store, "policy_id", &pid) == FT_E_NOT_FOUND) {
+        char id[37];
+        ft_uuid_v4(id);
+        ft_store_setting_set(app.store, "policy_id", id);
+    }
+    free(pid);
+    if (!ft_events_init(&app)) {
+        fprintf(stderr, "fieldtext-relay: cannot read the event log\n");
+        goto out;
+    }
+    if (!ft_http_start(&app)) {
+        fprintf(stderr, "fieldtext-relay: cannot listen on 127.0.0.1:%d\n", cfg->port);
+        goto out;
+    }
+    if (cfg->port == 0) {
+        /* Port 0: the kernel chose one; tests read it from the "listening" line. */
+        cfg->port = ft_http_bound_port();
+    }
+    set_origins(&app);
+    if (!ft_auth_init(&app)) {
+        fprintf(stderr, "fieldtext-relay: cannot prepare the accounts\n");
+        goto stop_http;
+    }
+    if (!ft_twilio_start(&app)) {
+        fprintf(stderr, "fieldtext-relay: cannot start the sender\n");
+        goto stop_http;
+    }
+    printf("fieldtext-relay: listening on http://127.0.0.1:%d%s\n", cfg->port, cfg->sandbox ? " (sandbox)" : "");
+    fflush(stdout);
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    printf("fieldtext-relay: stopping\n");
+    fflush(stdout);
+    rc = 0;
+    atomic_store(&app.stopping, 1);
+    ft_events_notify(&app, 0, 1);
+    ft_twilio_stop(&app);
+stop_http:
+    atomic_store(&app.stopping, 1);
+    ft_events_notify(&app, 0, 1);
+    ft_http_stop();
+out:
+    ft_events_fini(&app);
+    ft_store_close(app.store);
+    free(cfg->data_dir);
+    free(cfg->web_dir);
+    free(cfg->account_sid);
+    free(cfg->auth_token);
+    free(cfg->from);
+    free(cfg->messaging_service_sid);
+    free(cfg->api_base);
+    free(cfg->public_url);
+    free(cfg->admin_password);
+    return rc;
+}

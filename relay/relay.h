@@ -1,0 +1,215 @@
+/* fieldtext relay: what the relay's modules share (configuration, the running relay, a request).
+ * One file per concern: http.c (server, routing), api.c (JSON API), auth.c (accounts, sessions),
+ * events.c (the log), rules.c (what the log accepts), ledger.c (segments bought and spent),
+ * twilio.c (outbox sender), webhooks.c (Twilio's callbacks), static.c (web/ files),
+ * policy.c (public policy pages), crypto.c (random ids, hashes, encodings), store.c (SQLite). */
+#ifndef FT_RELAY_H
+#define FT_RELAY_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cJSON.h"
+#include "fieldtext/error.h"
+#include "fieldtext/reducer.h"
+#include "store.h"
+
+#define FT_RELAY_MAX_BODY (1024u * 1024u)   /* request bodies over 1 MiB get 413 */
+#define FT_RELAY_CONN_TIMEOUT_S 30u         /* an idle or slow connection is closed after this */
+#define FT_RELAY_MAX_CONNECTIONS 256u
+#define FT_RELAY_MAX_PER_IP 64u
+#define FT_RELAY_SESSION_TTL_MS (7LL * 24 * 3600 * 1000)
+#define FT_RELAY_SSE_HEARTBEAT_MS 15000
+#define FT_RELAY_EVENTS_PAGE 500            /* most events one GET /api/events returns */
+#define FT_RELAY_MAX_EVENTS_PER_POST 100
+#define FT_RELAY_SEND_MAX_ATTEMPTS 8
+#define FT_RELAY_DEFAULT_TWILIO_BASE "https://api.twilio.com"
+
+typedef struct ft_relay_config {
+    int port;
+    char *data_dir, *web_dir;
+    char *account_sid, *auth_token, *from, *messaging_service_sid, *api_base, *public_url;
+    char *admin_password; /* tests only: creates admin with this password */
+    int sandbox;
+    int retry_base_ms;    /* first retry delay of a failed send (doubles each attempt) */
+} ft_relay_config;
+
+typedef struct ft_throttle_entry {
+    char key[96];
+    int failures;
+    int64_t window_start, blocked_until;
+} ft_throttle_entry;
+
+#define FT_THROTTLE_SLOTS 512
+
+typedef struct ft_relay {
+    ft_relay_config cfg;
+    ft_store *store;
+    /* The log: the reducer, and the order of appends, are guarded by log_lock (recursive). */
+    pthread_mutex_t log_lock;
+    ft_reducer *reducer;
+    /* Waiters for new events (SSE) and for new outbox rows (sender). */
+    pthread_mutex_t notify_lock;
+    pthread_cond_t notify_cond;
+    int64_t last_seq;       /* under notify_lock */
+    int outbox_kick;        /* under notify_lock */
+    atomic_int stopping;
+    pthread_t sender;
+    int sender_started;
+    pthread_mutex_t throttle_lock;
+    ft_throttle_entry throttle[FT_THROTTLE_SLOTS];
+    char self_origin[3][256]; /* origins allowed on state-changing requests */
+    char self_host[3][256];   /* Host header values accepted */
+} ft_relay;
+
+struct MHD_Connection;
+struct MHD_Response;
+
+/* One HTTP request and its reply. */
+typedef struct ft_req {
+    ft_relay *app;
+    struct MHD_Connection *conn;
+    const char *method, *path; /* path: decoded, without the query */
+    char *raw_uri;             /* as received: path and query, not decoded */
+    char *body;
+    size_t body_len;
+    int body_too_large;
+    /* the reply */
+    unsigned status;
+    struct MHD_Response *resp;
+    /* the signed-in user (auth.c) */
+    char *user_id, *username, *user_name, *role, *csrf;
+} ft_req;
+
+/* ---- http.c ---- */
+int ft_http_start(ft_relay *app);
+void ft_http_stop(void);
+int ft_http_bound_port(void); /* the port really bound (after FIELDTEXT_PORT=0) */
+void ft_http_reply(ft_req *r, unsigned status, const char *ctype, const char *body, size_t len);
+void ft_http_json(ft_req *r, unsigned status, cJSON *obj); /* prints and deletes obj */
+void ft_http_error(ft_req *r, int code, const char *detail); /* status from the code */
+void ft_http_header(ft_req *r, const char *name, const char *value); /* after a reply is set */
+const char *ft_http_get_header(ft_req *r, const char *name);
+const char *ft_http_query(ft_req *r, const char *name);
+const char *ft_http_cookie(ft_req *r, const char *name);
+void ft_http_client_ip(ft_req *r, char *buf, size_t cap);
+unsigned ft_http_status_of(int code);
+/* Parses the body as a JSON object; on failure replies 400 and returns NULL. */
+cJSON *ft_http_body_json(ft_req *r);
+
+/* ---- crypto.c ---- */
+int ft_random_bytes(unsigned char *buf, size_t n);
+void ft_hex(const unsigned char *in, size_t n, char *out); /* out: 2n+1 */
+int ft_random_hex(char *out, size_t nbytes);               /* out: 2*nbytes+1 */
+void ft_uuid_v4(char out[37]);
+void ft_uuid_from_name(const char *name, char out[37]); /* deterministic (SHA-256 of name) */
+int ft_is_uuid(const char *s);
+void ft_sha256_hex(const void *data, size_t n, char out[65]);
+char *ft_base64(const unsigned char *in, size_t n); /* malloc'd */
+int64_t ft_now_ms(void);
+int ft_consttime_eq(const char *a, const char *b);
+
+/* ---- auth.c ---- */
+int ft_auth_init(ft_relay *app);
+/* Loads the session; replies 401 and returns 0 when not signed in. For a state change (POST, ...)
+ * it also checks the Origin and the X-CSRF-Token (403). */
+int ft_auth_require(ft_req *r);
+int ft_auth_require_admin(ft_req *r);
+int ft_auth_origin_ok(ft_req *r);
+int ft_auth_host_ok(ft_req *r);
+void ft_auth_clear(ft_req *r);
+void ft_auth_login(ft_req *r);
+void ft_auth_logout(ft_req *r);
+void ft_auth_setup(ft_req *r, int form);
+void ft_auth_setup_page(ft_req *r);
+void ft_auth_users_list(ft_req *r);
+void ft_auth_users_create(ft_req *r);
+int ft_auth_hash_password(const char *password, char **out);
+int ft_auth_verify_password(const char *password, const char *stored);
+
+/* ---- events.c ---- */
+int ft_events_init(ft_relay *app);
+void ft_events_fini(ft_relay *app);
+typedef struct ft_events_tx {
+    ft_relay *app;
+    char *pending[16];
+    int n;
+} ft_events_tx;
+ft_status ft_events_tx_begin(ft_relay *app, ft_events_tx *tx);
+/* Adds an event to the transaction; FT_E_CONFLICT (with *seq) when the id exists already. */
+ft_status ft_events_tx_add(ft_events_tx *tx, const char *id, const char *actor, const char *type,
+                           const cJSON *body, int64_t client_at, int64_t *seq);
+ft_status ft_events_tx_commit(ft_events_tx *tx);
+void ft_events_tx_abort(ft_events_tx *tx);
+/* One event on its own transaction (relay-made events). */
+ft_status ft_events_append_one(ft_relay *app, const char *id, const char *actor, const char *type,
+                               const cJSON *body, int64_t *seq);
+void ft_events_post(ft_req *r);
+void ft_events_get(ft_req *r);
+void ft_events_stream(ft_req *r);
+void ft_events_state(ft_req *r);
+void ft_events_notify(ft_relay *app, int64_t seq, int outbox);
+
+/* ---- rules.c: what the log accepts (phone, keywords, consent; the core's modules when present) ---- */
+typedef enum ft_relay_kw { FT_RKW_NONE = 0, FT_RKW_STOP, FT_RKW_START, FT_RKW_HELP, FT_RKW_OPTOUT_REQUEST } ft_relay_kw;
+int ft_rules_phone_ok(const char *phone);
+/* Classifies an inbound body (core keyword.h). reply (cap bytes) receives the automatic reply for
+ * it, built from the business profile ("" when none). */
+ft_relay_kw ft_rules_inbound_keyword(ft_relay *app, const char *body, size_t len, char *reply, size_t cap);
+/* May this message go to this phone now (consent, length, balance)? Log lock held. */
+ft_status ft_rules_can_send(ft_relay *app, const char *phone, const char *body, uint32_t *segments);
+/* Checks an event a signed-in user submits (type allowed for the role, body fields).
+ * why receives a sentence on refusal. */
+ft_status ft_rules_check_client_event(ft_relay *app, const char *role, const char *type, cJSON *body, char *why,
+                                      size_t why_cap);
+
+/* ---- ledger.c ---- */
+/* Credits a bundle: event bundle.purchased. ref makes it idempotent (a payment id), may be NULL. */
+ft_status ft_ledger_purchase(ft_relay *app, const char *actor, uint32_t bundle_segments, const char *ref,
+                             int64_t *seq);
+void ft_ledger_api_purchase(ft_req *r);
+/* Adds a balance.debited event to a transaction. */
+ft_status ft_ledger_debit(ft_events_tx *tx, const char *event_id, int64_t segments, const char *message_id,
+                          const char *reason);
+ft_status ft_ledger_refund(ft_relay *app, int64_t segments, const char *message_id);
+
+/* ---- twilio.c ---- */
+int ft_twilio_start(ft_relay *app);
+void ft_twilio_stop(ft_relay *app);
+/* The configured Twilio auth token, for webhook signatures ("" when none). */
+const char *ft_twilio_auth_token(const ft_relay *app);
+/* POST /api/sandbox/inbound (sandbox mode only): asks the sandbox to deliver a customer's text. */
+void ft_twilio_sandbox_inbound(ft_req *r);
+
+/* ---- webhooks.c ---- */
+typedef struct ft_form_param {
+    char *name, *value;
+} ft_form_param;
+/* Parses an application/x-www-form-urlencoded body. *out is malloc'd; free with ft_form_free. */
+int ft_form_parse(const char *body, size_t len, ft_form_param **out, size_t *n);
+void ft_form_free(ft_form_param *p, size_t n);
+/* The base64 HMAC-SHA1 Twilio signs: url followed by the sorted params (see RULES.md). malloc'd. */
+char *ft_twilio_signature(const char *token, const char *url, const ft_form_param *params, size_t n);
+/* Whether sig is valid for this url (also tried with/without the default port), params or body
+ * (when the url carries bodySHA256). */
+int ft_twilio_signature_valid(const char *token, const char *url, const ft_form_param *params, size_t n,
+                              const char *body, size_t body_len, const char *sig);
+void ft_webhooks_handle(ft_req *r);
+
+/* ---- static.c / policy.c / api.c ---- */
+void ft_static_serve(ft_req *r);
+void ft_policy_page(ft_req *r);
+void ft_api_handle(ft_req *r);
+void ft_api_business_get(ft_relay *app, cJSON *into);
+/* Appends HTML-escaped s to a growing buffer; returns 0 on NOMEM. */
+typedef struct ft_buf {
+    char *p;
+    size_t len, cap;
+} ft_buf;
+int ft_buf_add(ft_buf *b, const char *s, size_t n);
+int ft_buf_adds(ft_buf *b, const char *s);
+int ft_buf_html(ft_buf *b, const char *s);
+
+#endif

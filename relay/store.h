@@ -1,0 +1,97 @@
+/* fieldtext relay: storage. The one narrow interface between the relay and its database.
+ *
+ * store.c implements it with SQLite (WAL); a PostgreSQL backend would be another file implementing
+ * the same functions. Nothing outside store.c knows SQL.
+ *
+ * Threading: one ft_store is shared by every thread; each call takes the store's lock, and
+ * ft_store_begin/ft_store_commit hold it across a transaction (recursive lock), so a caller that
+ * needs several calls to be atomic wraps them in begin/commit on the same thread.
+ * Strings returned in out-parameters are malloc'd: the caller frees them with free().
+ * Every function returns FT_OK, FT_E_NOT_FOUND, FT_E_CONFLICT (a unique key exists) or FT_E_STORAGE.
+ */
+#ifndef FT_RELAY_STORE_H
+#define FT_RELAY_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fieldtext/error.h"
+
+typedef struct ft_store ft_store;
+
+ft_status ft_store_open(const char *dir, ft_store **out);
+void ft_store_close(ft_store *s);
+
+ft_status ft_store_begin(ft_store *s);
+ft_status ft_store_commit(ft_store *s);
+void ft_store_rollback(ft_store *s);
+
+/* ---- settings: a small key/value table (business profile, policy id, setup token hash) ---- */
+ft_status ft_store_setting_get(ft_store *s, const char *key, char **value);
+ft_status ft_store_setting_set(ft_store *s, const char *key, const char *value);
+ft_status ft_store_setting_delete(ft_store *s, const char *key);
+
+/* ---- the event log ---- */
+typedef struct ft_store_event {
+    int64_t seq;
+    const char *id, *type, *actor, *body_json; /* body_json: the body object as JSON text */
+    int64_t at;
+    int64_t client_at; /* 0 when absent */
+} ft_store_event;
+
+/* Appends an event; on FT_OK *seq is its new seq. FT_E_CONFLICT when the id exists (then *seq is
+ * the existing event's seq). */
+ft_status ft_store_event_append(ft_store *s, const ft_store_event *ev, int64_t *seq);
+/* The seq of an event id, FT_E_NOT_FOUND if none. */
+ft_status ft_store_event_seq(ft_store *s, const char *id, int64_t *seq);
+/* Calls fn for each event with seq > after, in order, at most limit (0: no limit). fn returning
+ * non-zero stops the walk. */
+typedef int (*ft_store_event_fn)(void *ctx, const ft_store_event *ev);
+ft_status ft_store_events_after(ft_store *s, int64_t after, int64_t limit, ft_store_event_fn fn, void *ctx);
+ft_status ft_store_last_seq(ft_store *s, int64_t *seq);
+
+/* ---- staff accounts ---- */
+typedef struct ft_store_user {
+    char *id, *username, *name, *role, *pw_hash;
+    int64_t created_at;
+} ft_store_user;
+void ft_store_user_clear(ft_store_user *u);
+ft_status ft_store_user_count(ft_store *s, int64_t *n);
+ft_status ft_store_user_create(ft_store *s, const ft_store_user *u);
+ft_status ft_store_user_by_name(ft_store *s, const char *username, ft_store_user *out);
+ft_status ft_store_user_by_id(ft_store *s, const char *id, ft_store_user *out);
+typedef int (*ft_store_user_fn)(void *ctx, const ft_store_user *u);
+ft_status ft_store_users_list(ft_store *s, ft_store_user_fn fn, void *ctx);
+
+/* ---- sessions (stored by the SHA-256 of the cookie value, never the value itself) ---- */
+ft_status ft_store_session_create(ft_store *s, const char *token_hash, const char *user_id, const char *csrf,
+                                  int64_t expires_at);
+ft_status ft_store_session_get(ft_store *s, const char *token_hash, int64_t now, char **user_id, char **csrf);
+ft_status ft_store_session_delete(ft_store *s, const char *token_hash);
+
+/* ---- the Twilio outbox: persisted before Twilio is called ---- */
+typedef struct ft_store_outbox {
+    char *message_id, *phone, *body, *state, *sid, *last_error;
+    int64_t attempts, next_attempt_at, segments;
+} ft_store_outbox;
+void ft_store_outbox_clear(ft_store_outbox *o);
+ft_status ft_store_outbox_add(ft_store *s, const char *message_id, const char *phone, const char *body,
+                              int64_t segments, int64_t now);
+/* The next queued message due at `now` (state 'queued', next_attempt_at <= now); marks it 'sending'
+ * and counts the attempt before returning it. FT_E_NOT_FOUND when none. *wait_ms (if not NULL)
+ * receives the time until the next one is due (-1 if none is queued). */
+ft_status ft_store_outbox_claim(ft_store *s, int64_t now, ft_store_outbox *out, int64_t *wait_ms);
+ft_status ft_store_outbox_mark(ft_store *s, const char *message_id, const char *state, const char *sid,
+                               const char *error, int64_t next_attempt_at);
+ft_status ft_store_outbox_by_sid(ft_store *s, const char *sid, char **message_id);
+/* Rows left 'sending' by a crash (Twilio may or may not have sent them): marks them 'uncertain' and
+ * calls fn for each, so they are reported instead of being sent blindly a second time. */
+typedef void (*ft_store_outbox_fn)(void *ctx, const ft_store_outbox *o);
+ft_status ft_store_outbox_recover(ft_store *s, ft_store_outbox_fn fn, void *ctx);
+
+/* ---- webhook redelivery: 1 in *is_new the first time (sid, status) is seen ---- */
+ft_status ft_store_webhook_seen(ft_store *s, const char *sid, const char *status, int64_t now, int *is_new);
+/* Forgets a (sid, status) pair (when handling it failed, so a redelivery is processed). */
+ft_status ft_store_webhook_forget(ft_store *s, const char *sid, const char *status);
+
+#endif

@@ -1,0 +1,229 @@
+/* fieldtext relay: Twilio's webhooks. POST /twilio/inbound and POST /twilio/status.
+ * X-Twilio-Signature (base64 HMAC-SHA1 with the auth token of FIELDTEXT_PUBLIC_URL + path + query,
+ * then each POST parameter name and value, sorted) is checked before anything is written: a forged
+ * or missing signature gets 403. Redeliveries are recognised by (MessageSid, status). Keywords
+ * (STOP/START/HELP, and natural-language opt-out requests) change consent in the same transaction
+ * as the message is logged, so no later send reaches a customer who opted out. */
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
+#include <ctype.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fieldtext/segment.h"
+#include "relay.h"
+
+static const char *param(const ft_form_param *p, size_t n, const char *name) {
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(p[i].name, name) == 0) return p[i].value;
+    }
+    return NULL;
+}
+
+/* ---- handling ---- */
+
+static void twiml(ft_req *r, const char *message) {
+    ft_buf b = {0};
+    ft_buf_adds(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response>");
+    if (message) {
+        ft_buf_adds(&b, "<Message>");
+        ft_buf_html(&b, message);
+        ft_buf_adds(&b, "</Message>");
+    }
+    ft_buf_adds(&b, "</Response>");
+    ft_http_reply(r, 200, "text/xml; charset=utf-8", b.p ? b.p : "", b.len);
+    free(b.p);
+}
+
+static void event_id(const char *kind, const char *sid, const char *extra, char out[37]) {
+    char name[400];
+    snprintf(name, sizeof name, "%s:%s:%s", kind, sid, extra ? extra : "");
+    ft_uuid_from_name(name, out);
+}
+
+static uint32_t segments_of(const char *text) {
+    ft_segment_count c;
+    if (ft_segment_count_text(text, strlen(text), 0, &c, NULL) != FT_OK) return 1;
+    return c.segments;
+}
+
+static void inbound(ft_req *r, ft_form_param *p, size_t n) {
+    ft_relay *app = r->app;
+    const char *sid = param(p, n, "MessageSid");
+    if (!sid) sid = param(p, n, "SmsSid");
+    const char *from = param(p, n, "From");
+    const char *text = param(p, n, "Body");
+    if (!text) text = "";
+    if (!sid || !ft_rules_phone_ok(from)) {
+        twiml(r, NULL); /* nothing a thread can hold: acknowledged, not logged */
+        return;
+    }
+    char reply[600];
+    ft_relay_kw kw = ft_rules_inbound_keyword(app, text, strlen(text), reply, sizeof reply);
+    const char *ns = param(p, n, "NumSegments");
+    long segs = ns ? strtol(ns, NULL, 10) : 0;
+    if (segs <= 0) segs = segments_of(text);
+    const char *kr = getenv("FIELDTEXT_KEYWORD_REPLIES");
+    const char *reply_text = reply[0] && !(kr && strcmp(kr, "0") == 0) ? reply : NULL;
+
+    ft_events_tx tx;
+    if (ft_events_tx_begin(app, &tx) != FT_OK) {
+        ft_http_error(r, FT_E_STORAGE, NULL);
+        return;
+    }
+    int is_new = 0;
+    ft_status st = ft_store_webhook_seen(app->store, sid, "received", ft_now_ms(), &is_new);
+    if (st == FT_OK && !is_new) {
+        ft_events_tx_abort(&tx);
+        twiml(r, NULL); /* a redelivery: logged already */
+        return;
+    }
+    char id[37];
+    cJSON *b = cJSON_CreateObject();
+    cJSON_AddStringToObject(b, "phone", from);
+    cJSON_AddStringToObject(b, "body", text);
+    cJSON_AddStringToObject(b, "sid", sid);
+    cJSON_AddNumberToObject(b, "segments", (double)segs);
+    const char *to = param(p, n, "To");
+    if (to) cJSON_AddStringToObject(b, "to", to);
+    const char *nm = param(p, n, "NumMedia");
+    if (nm && strtol(nm, NULL, 10) > 0) cJSON_AddNumberToObject(b, "num_media", (double)strtol(nm, NULL, 10));
+    event_id("in", sid, NULL, id);
+    if (st == FT_OK) st = ft_events_tx_add(&tx, id, "customer", "message.received", b, 0, NULL);
+    cJSON_Delete(b);
+    /* Received messages draw on the balance too. */
+    event_id("debit-in", sid, NULL, id);
+    if (st == FT_OK) st = ft_ledger_debit(&tx, id, segs, sid, "received");
+    if (st == FT_OK && (kw == FT_RKW_STOP || kw == FT_RKW_OPTOUT_REQUEST || kw == FT_RKW_START)) {
+        b = cJSON_CreateObject();
+        cJSON_AddStringToObject(b, "phone", from);
+        const char *type;
+        if (kw == FT_RKW_START) {
+            type = "consent.opted_in";
+            cJSON_AddStringToObject(b, "method", "keyword");
+            cJSON_AddStringToObject(b, "keyword", text);
+        } else if (kw == FT_RKW_STOP) {
+            type = "consent.opted_out";
+            cJSON_AddStringToObject(b, "method", "keyword");
+            cJSON_AddStringToObject(b, "keyword", text);
+        } else {
+            type = "consent.optout_request";
+            cJSON_AddStringToObject(b, "method", "request");
+            cJSON_AddStringToObject(b, "phrase", text);
+        }
+        cJSON_AddStringToObject(b, "sid", sid);
+        event_id("kw", sid, NULL, id);
+        st = ft_events_tx_add(&tx, id, "customer", type, b, 0, NULL);
+        cJSON_Delete(b);
+    }
+    if (st == FT_OK && reply_text) {
+        event_id("debit-reply", sid, NULL, id);
+        char mid[64];
+        snprintf(mid, sizeof mid, "reply:%s", sid);
+        st = ft_ledger_debit(&tx, id, segments_of(reply_text), mid, "keyword reply");
+    }
+    if (st != FT_OK) {
+        ft_events_tx_abort(&tx);
+        ft_http_error(r, st, NULL); /* Twilio will deliver it again */
+        return;
+    }
+    if (ft_events_tx_commit(&tx) != FT_OK) {
+        ft_http_error(r, FT_E_STORAGE, NULL);
+        return;
+    }
+    twiml(r, reply_text);
+}
+
+static void status_cb(ft_req *r, ft_form_param *p, size_t n) {
+    ft_relay *app = r->app;
+    const char *sid = param(p, n, "MessageSid");
+    if (!sid) sid = param(p, n, "SmsSid");
+    const char *status = param(p, n, "MessageStatus");
+    if (!status) status = param(p, n, "SmsStatus");
+    if (!sid || !status) {
+        twiml(r, NULL);
+        return;
+    }
+    char *mid = NULL;
+    ft_store_outbox_by_sid(app->store, sid, &mid);
+    ft_events_tx tx;
+    if (ft_events_tx_begin(app, &tx) != FT_OK) {
+        free(mid);
+        ft_http_error(r, FT_E_STORAGE, NULL);
+        return;
+    }
+    int is_new = 0;
+    ft_status st = ft_store_webhook_seen(app->store, sid, status, ft_now_ms(), &is_new);
+    if (st == FT_OK && is_new) {
+        cJSON *b = cJSON_CreateObject();
+        if (mid) cJSON_AddStringToObject(b, "message_id", mid);
+        cJSON_AddStringToObject(b, "sid", sid);
+        cJSON_AddStringToObject(b, "status", status);
+        const char *ec = param(p, n, "ErrorCode");
+        if (ec && ec[0]) cJSON_AddStringToObject(b, "error_code", ec);
+        char id[37];
+        event_id("status", sid, status, id);
+        st = ft_events_tx_add(&tx, id, "twilio", "message.status", b, 0, NULL);
+        cJSON_Delete(b);
+    }
+    free(mid);
+    if (st != FT_OK) {
+        ft_events_tx_abort(&tx);
+        ft_http_error(r, st, NULL);
+        return;
+    }
+    if (ft_events_tx_commit(&tx) != FT_OK) {
+        ft_http_error(r, FT_E_STORAGE, NULL);
+        return;
+    }
+    twiml(r, NULL);
+}
+
+void ft_webhooks_handle(ft_req *r) {
+    int is_inbound = strcmp(r->path, "/twilio/inbound") == 0;
+    if (!is_inbound && strcmp(r->path, "/twilio/status") != 0) {
+        ft_http_error(r, FT_E_NOT_FOUND, NULL);
+        return;
+    }
+    if (strcmp(r->method, "POST") != 0) {
+        ft_http_error(r, FT_E_NOT_FOUND, "POST only");
+        r->status = 405;
+        return;
+    }
+    const char *sig = ft_http_get_header(r, "X-Twilio-Signature");
+    const char *token = ft_twilio_auth_token(r->app);
+    if (!r->app->cfg.public_url || !token[0]) {
+        ft_http_error(r, FT_E_FORBIDDEN, "webhooks need FIELDTEXT_PUBLIC_URL and TWILIO_AUTH_TOKEN");
+        return;
+    }
+    ft_form_param *p = NULL;
+    size_t n = 0;
+    const char *ct = ft_http_get_header(r, "Content-Type");
+    int is_form = ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0;
+    if (is_form && !ft_form_parse(r->body, r->body_len, &p, &n)) {
+        ft_http_error(r, FT_E_NOMEM, NULL);
+        return;
+    }
+    ft_buf url = {0};
+    ft_buf_adds(&url, r->app->cfg.public_url);
+    ft_buf_adds(&url, r->raw_uri);
+    int ok = sig && url.p && ft_twilio_signature_valid(token, url.p, p, n, r->body, r->body_len, sig);
+    free(url.p);
+    if (!ok) {
+        ft_form_free(p, n);
+        ft_http_error(r, FT_E_FORBIDDEN, "missing or invalid X-Twilio-Signature");
+        return;
+    }
+    if (!is_form) {
+        ft_form_free(p, n);
+        ft_http_error(r, FT_E_JSON_SHAPE, "expected a form-encoded body");
+        r->status = 415;
+        return;
+    }
+    if (is_inbound) inbound(r, p, n);
+    else status_cb(r, p, n);
+    ft_form_free(p, n);
+}

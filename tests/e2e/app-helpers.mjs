@@ -1,0 +1,136 @@
+// @ts-check
+/**
+ * The back end for the staff app's browser tests: the real relay binary with the Twilio sandbox
+ * when they are built, else tests/e2e/fake-relay.mjs (a test double of relay/API.md).
+ *
+ *   FT_E2E_BACKEND=real   require the real relay (fail if it is missing)
+ *   FT_E2E_BACKEND=fake   always the double
+ *   (unset)               real when build/<dir>/relay/fieldtext-relay and tests/relay/helpers.mjs
+ *                         exist, else the double, saying so on stderr
+ *
+ * Both give: url (the app's origin, ends with '/'), kind, inbound(from, body) (the pretend
+ * customer texts in), sandboxMessages() (what Twilio received), addUser(), stop().
+ * The admin is alice / ADMIN_PASSWORD; addUser creates bob through POST /api/users.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT } from './helpers.mjs';
+import { startFakeRelay } from './fake-relay.mjs';
+
+export const ADMIN = { username: 'alice', name: 'Alice Admin', password: 'alice-password-1' };
+export const STAFF = { username: 'bob', name: 'Bob Staff', password: 'bob-password-12' };
+
+/** @returns {string | null} */
+export function findRelayBinary() {
+  const dirs = [process.env.FT_BUILD_DIR, path.join(ROOT, 'build/native'), path.join(ROOT, 'build/asan')].filter(Boolean);
+  try { for (const d of fs.readdirSync(path.join(ROOT, 'build'))) dirs.push(path.join(ROOT, 'build', d)); } catch (e) { /* none */ }
+  for (const d of dirs) {
+    const p = path.join(/** @type {string} */ (d), 'relay', 'fieldtext-relay');
+    if (fs.existsSync(p)) return p;
+  }
+  return null;
+}
+
+/**
+ * @typedef {{kind: 'real'|'fake', url: string, inbound: (from: string, body: string) => Promise<any>,
+ *   sandboxMessages: () => Promise<any[]>, stop: () => Promise<void>, raw: any}} Backend
+ */
+
+/** @param {{sandbox?: boolean}} [opts] @returns {Promise<Backend>} */
+export async function startBackend(opts = {}) {
+  const want = process.env.FT_E2E_BACKEND || 'auto';
+  const bin = findRelayBinary();
+  const helpers = path.join(ROOT, 'tests/relay/helpers.mjs');
+  if (want === 'real' || (want === 'auto' && bin && fs.existsSync(helpers))) {
+    if (!bin || !fs.existsSync(helpers)) throw new Error('FT_E2E_BACKEND=real: the relay binary (build/<dir>/relay/fieldtext-relay) or tests/relay/helpers.mjs is missing');
+    return startReal(helpers, opts);
+  }
+  if (want === 'auto') process.stderr.write('# e2e: the real relay is not built yet: running against tests/e2e/fake-relay.mjs (relay/API.md double)\n');
+  const relay = await startFakeRelay({ sandbox: opts.sandbox !== false, users: [{ ...ADMIN, role: 'admin' }] });
+  return { kind: 'fake', url: relay.url, inbound: (f, b) => relay.inbound(f, b), sandboxMessages: () => relay.sandboxMessages(), stop: () => relay.stop(), raw: relay };
+}
+
+/**
+ * The real relay + sandbox through tests/relay/helpers.mjs. Its API is the relay engineer's; this
+ * adapter accepts the likely shapes and says what it could not find.
+ * @param {string} helpersPath @param {{sandbox?: boolean}} opts @returns {Promise<Backend>}
+ */
+async function startReal(helpersPath, opts) {
+  const h = await import(helpersPath);
+  const start = h.startRelay || h.startRelayWithSandbox || h.default;
+  if (typeof start !== 'function') throw new Error('tests/relay/helpers.mjs exports no startRelay(): adapt tests/e2e/app-helpers.mjs');
+  const r = await start({ sandbox: opts.sandbox !== false, adminPassword: ADMIN.password, env: { FIELDTEXT_ADMIN_PASSWORD: ADMIN.password } });
+  const url = String(r.url || r.baseUrl).replace(/\/?$/, '/');
+  const sb = r.sandbox;
+  return {
+    kind: 'real',
+    url,
+    inbound: (from, body) => (sb && sb.inbound ? sb.inbound({ from, body }) : Promise.reject(new Error('no sandbox handle from tests/relay/helpers.mjs'))),
+    sandboxMessages: async () => (sb && sb.messages ? sb.messages() : []),
+    stop: async () => { await (r.stop ? r.stop() : undefined); },
+    raw: r,
+  };
+}
+
+/**
+ * Creates bob (staff) through the admin's session in a throwaway request context.
+ * @param {import('playwright-core').APIRequestContext} request
+ * @param {string} url
+ */
+export async function addStaff(request, url) {
+  const login = await request.post(new URL('/api/login', url).href, { data: { username: ADMIN.username, password: ADMIN.password } });
+  const { csrf } = await login.json();
+  const r = await request.post(new URL('/api/users', url).href, { data: { ...STAFF, role: 'staff' }, headers: { 'x-csrf-token': csrf } });
+  if (!r.ok() && r.status() !== 409) throw new Error(`could not create ${STAFF.username}: ${r.status()} ${await r.text()}`);
+}
+
+/**
+ * Signs in on the app's page.
+ * @param {import('playwright-core').Page} page @param {{username: string, password: string}} who
+ */
+export async function signIn(page, who) {
+  await page.waitForSelector('form[data-form="login"]');
+  await page.fill('input[name=username]', who.username);
+  await page.fill('input[name=password]', who.password);
+  await page.click('form[data-form="login"] button[type=submit]');
+  await page.waitForSelector('#messages:not([hidden])');
+}
+
+/**
+ * Adds a customer and runs the opt-in flow to the end.
+ * @param {import('playwright-core').Page} page @param {string} name @param {string} typed phone as typed
+ */
+export async function addOptedInCustomer(page, name, typed) {
+  await page.click('[data-view=customers]');
+  await page.click('[data-action=new-customer]');
+  await page.fill('input[name=name]', name);
+  await page.fill('input[name=phone]', typed);
+  await page.click('form[data-form=customer] button[type=submit]');
+  await page.click('[data-action=start-optin]');
+  await page.waitForSelector('[data-testid=consent-script]');
+  await page.click('[data-action=optin-read]');
+  await page.waitForSelector('[data-testid=disclosure]');
+  await page.click('[data-action=optin-ack]');
+  await page.check('[data-testid=consent-box]');
+  await page.click('[data-action=optin-box]');
+  await page.waitForSelector('[data-testid=consent-verification].ok');
+}
+
+/**
+ * Sends a text from the open conversation with Enter and waits until the composer is empty.
+ * @param {import('playwright-core').Page} page @param {string} text
+ */
+export async function sendText(page, text) {
+  await page.fill('[data-field=compose]', text);
+  await page.press('[data-field=compose]', 'Enter');
+}
+
+/** Waits until a condition on the back end holds. @param {() => Promise<boolean>} fn @param {number} [ms] */
+export async function until(fn, ms = 10000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await fn()) return;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

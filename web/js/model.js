@@ -1,0 +1,231 @@
+// @ts-check
+/**
+ * The page's view of the log: threads, customers and consent folded from events (relay/API.md
+ * event types), plus the outbox shown on top as "waiting"/"sending". The relay's reducer is the
+ * authority (it enforces the rules); this fold only decides what to show. When the core's reducer
+ * (core/reducer.h) is exported to WASM, `Model.apply` can call it instead.
+ */
+
+export const CONSENT_SCRIPT_VERSION = 'v1';
+export const DISCLOSURE_VERSION = 'v1';
+
+/** @param {string} company */
+export function consentScript(company) {
+  return `Would you like to receive text message reminders and updates about your appointments with ${company || '[Your Company Name]'}? Message and data rates may apply. You can opt out at any time by replying STOP.`;
+}
+
+/** @param {string} company */
+export function disclosureText(company) {
+  return `By checking the consent box you confirm that the customer agreed, after hearing the consent script, to receive text messages from ${company || 'the business'} about their appointments and service (reminders, arrival updates, gate codes). Message frequency varies. Message and data rates may apply. The customer can reply STOP at any time to opt out and HELP for help. Consent is not a condition of purchase. Your name, the customer, and the date and time of each step are recorded.`;
+}
+
+/**
+ * @typedef {{kind: 'in'|'out'|'note', id: string, message_id?: string, body: string, at: number, actor: string, status: string, segments?: number, error?: string, pending?: boolean}} Item
+ * @typedef {{phone: string, items: Item[], last_at: number, last_in_at: number, claimed_by: string | null, resolved: boolean, unread: number}} Thread
+ * @typedef {{id: string, name: string, phone: string, type: string, class: string, address?: string, updated_at: number}} Customer
+ * @typedef {{status: 'none'|'partial'|'opted_in'|'opted_out', steps: Record<string, any>, history: any[], opted_out_at?: number}} Consent
+ */
+
+export class Model {
+  constructor() {
+    /** @type {Map<string, Customer>} */ this.customers = new Map();
+    /** @type {Map<string, string>} */ this.byPhone = new Map();
+    /** @type {Map<string, Consent>} */ this.consent = new Map();
+    /** @type {Map<string, Thread>} */ this.threads = new Map();
+    /** @type {Map<string, Item>} */ this.messages = new Map();
+    this.version = 0;
+  }
+
+  /** @param {string} phone @returns {Thread} */
+  thread(phone) {
+    let t = this.threads.get(phone);
+    if (!t) {
+      t = { phone, items: [], last_at: 0, last_in_at: 0, claimed_by: null, resolved: false, unread: 0 };
+      this.threads.set(phone, t);
+    }
+    return t;
+  }
+
+  /** @param {string} phone @returns {Consent} */
+  consentOf(phone) {
+    let c = this.consent.get(phone);
+    if (!c) {
+      c = { status: 'none', steps: {}, history: [] };
+      this.consent.set(phone, c);
+    }
+    return c;
+  }
+
+  /** @param {any[]} evs */
+  applyAll(evs) {
+    for (const ev of evs) this.apply(ev);
+    this.version++;
+  }
+
+  /** @param {any} ev a log event */
+  apply(ev) {
+    const b = ev.body || {};
+    const at = ev.at || 0;
+    switch (ev.type) {
+      case 'customer.saved': {
+        const prev = this.customers.get(b.customer_id);
+        if (prev && prev.phone && prev.phone !== b.phone && this.byPhone.get(prev.phone) === b.customer_id) this.byPhone.delete(prev.phone);
+        this.customers.set(b.customer_id, { id: b.customer_id, name: b.name || '', phone: b.phone || '', type: b.type || '', class: b.class || '', address: b.address || '', updated_at: at });
+        if (b.phone) this.byPhone.set(b.phone, b.customer_id);
+        break;
+      }
+      case 'consent.script_read':
+      case 'consent.screen_acknowledged':
+      case 'consent.box_checked': {
+        const c = this.consentOf(b.phone);
+        c.history.push(ev);
+        const step = ev.type.slice(8);
+        c.steps[step] = ev;
+        if (c.steps.script_read && c.steps.screen_acknowledged && c.steps.box_checked) c.status = 'opted_in';
+        else if (c.status !== 'opted_in') c.status = 'partial';
+        break;
+      }
+      case 'consent.opted_out':
+      case 'consent.optout_confirmed': {
+        if (!b.phone) break;
+        const c = this.consentOf(b.phone);
+        c.history.push(ev);
+        c.status = 'opted_out';
+        c.steps = {};
+        c.opted_out_at = at;
+        break;
+      }
+      case 'consent.opted_in': {
+        const c = this.consentOf(b.phone);
+        c.history.push(ev);
+        c.status = 'opted_in';
+        c.steps = { opted_in: ev };
+        break;
+      }
+      case 'consent.optout_request': {
+        if (b.phone) this.consentOf(b.phone).history.push(ev);
+        break;
+      }
+      case 'message.send': {
+        const t = this.thread(b.phone);
+        const mid = b.message_id || ev.id;
+        /** @type {Item} */
+        const item = { kind: 'out', id: ev.id, message_id: mid, body: b.body || '', at, actor: ev.actor, status: 'accepted' };
+        const prev = this.messages.get(mid);
+        if (prev && prev.status !== 'accepted') item.status = prev.status; // a status seen first
+        this.messages.set(mid, item);
+        t.items.push(item);
+        t.last_at = Math.max(t.last_at, at);
+        break;
+      }
+      case 'message.sent':
+      case 'message.failed':
+      case 'message.status': {
+        const item = this.messages.get(b.message_id);
+        if (!item) { this.messages.set(b.message_id, /** @type {any} */ ({ status: b.status || ev.type.slice(8) })); break; }
+        if (ev.type === 'message.sent') { if (item.status === 'accepted') item.status = 'sent'; item.segments = b.segments; }
+        else if (ev.type === 'message.failed') { item.status = 'failed'; item.error = (b.error && (b.error.message || b.error.code)) || 'failed'; }
+        else item.status = b.status || item.status;
+        break;
+      }
+      case 'message.received': {
+        const t = this.thread(b.phone);
+        t.items.push({ kind: 'in', id: ev.id, body: b.body || '', at, actor: 'customer', status: 'received', segments: b.segments });
+        t.last_at = Math.max(t.last_at, at);
+        t.last_in_at = at;
+        t.unread++;
+        if (t.resolved) { t.resolved = false; t.claimed_by = null; } // back to All
+        break;
+      }
+      case 'note.added': {
+        const t = this.thread(b.phone);
+        t.items.push({ kind: 'note', id: ev.id, body: b.text || '', at, actor: ev.actor, status: 'note' });
+        t.last_at = Math.max(t.last_at, at);
+        break;
+      }
+      case 'thread.claimed': { const t = this.thread(b.phone); t.claimed_by = b.user_id || ev.actor; t.resolved = false; break; }
+      case 'thread.transferred': { const t = this.thread(b.phone); t.claimed_by = b.to_user_id; t.resolved = false; break; }
+      case 'thread.resolved': { const t = this.thread(b.phone); t.resolved = true; t.unread = 0; break; }
+      default: break;
+    }
+  }
+
+  /** @param {string} phone */
+  customerByPhone(phone) {
+    const id = this.byPhone.get(phone);
+    return id ? this.customers.get(id) : undefined;
+  }
+
+  /** @param {string} phone */
+  displayName(phone) {
+    const c = this.customerByPhone(phone);
+    return c && c.name ? c.name : formatPhone(phone);
+  }
+}
+
+/**
+ * The threads of a folder, newest activity first.
+ * @param {Model} m
+ * @param {'all'|'mine'|'resolved'} folder
+ * @param {string} me
+ * @param {string} [q] search text
+ */
+export function threadsIn(m, folder, me, q) {
+  /** @type {Thread[]} */
+  const out = [];
+  const needle = (q || '').trim().toLowerCase();
+  const digits = needle.replace(/\D/g, '');
+  for (const t of m.threads.values()) {
+    if (folder === 'resolved' ? !t.resolved : t.resolved) continue;
+    if (folder === 'mine' && t.claimed_by !== me) continue;
+    if (needle) {
+      const name = m.displayName(t.phone).toLowerCase();
+      if (!name.includes(needle) && !(digits && t.phone.includes(digits))) continue;
+    }
+    out.push(t);
+  }
+  out.sort((a, b) => b.last_at - a.last_at);
+  return out;
+}
+
+/** +15125550123 → (512) 555-0123; anything else unchanged. @param {string} p */
+export function formatPhone(p) {
+  const m = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(p || '');
+  return m ? `(${m[1]}) ${m[2]}-${m[3]}` : p || '';
+}
+
+/**
+ * NANP / E.164 normaliser used until the core exports one: returns E.164 or '' if not a number.
+ * @param {string} raw
+ */
+export function normalizePhoneFallback(raw) {
+  const s = String(raw || '').trim();
+  const digits = s.replace(/\D/g, '');
+  if (s.startsWith('+')) {
+    if (digits.startsWith('1')) return digits.length === 11 && /^1[2-9]\d{2}[2-9]\d{6}$/.test(digits) ? '+' + digits : '';
+    return digits.length >= 8 && digits.length <= 15 ? '+' + digits : '';
+  }
+  const d = digits.length === 11 && digits.startsWith('1') ? digits.slice(1) : digits;
+  return /^[2-9]\d{2}[2-9]\d{6}$/.test(d) ? '+1' + d : '';
+}
+
+/**
+ * Checks an opt-in: the three steps, in order, for the same phone, each by a signed-in staff member.
+ * @param {Consent} c
+ * @returns {{verified: boolean, problems: string[]}}
+ */
+export function verifyConsent(c) {
+  if (c.status === 'opted_out') return { verified: false, problems: ['The customer opted out.'] };
+  if (c.steps.opted_in) return { verified: true, problems: [] }; // the customer texted START
+  const s = c.steps;
+  const problems = [];
+  if (!s.script_read) problems.push('The consent script was not recorded as read.');
+  if (!s.screen_acknowledged) problems.push('The confirmation screen was not acknowledged.');
+  if (!s.box_checked) problems.push('The consent box was not checked.');
+  if (s.script_read && s.screen_acknowledged && s.script_read.seq > s.screen_acknowledged.seq) problems.push('The screen was acknowledged before the script was read.');
+  if (s.screen_acknowledged && s.box_checked && s.screen_acknowledged.seq > s.box_checked.seq) problems.push('The box was checked before the screen was acknowledged.');
+  for (const k of ['script_read', 'screen_acknowledged', 'box_checked']) {
+    if (s[k] && (!s[k].actor || s[k].actor === 'customer' || s[k].actor === 'system')) problems.push(`Step ${k} has no staff member.`);
+  }
+  return { verified: problems.length === 0, problems };
+}
