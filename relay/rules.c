@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <strings.h>
 
 #include "fieldtext/cost.h"
@@ -63,6 +64,18 @@ ft_relay_kw ft_rules_inbound_keyword(ft_relay *app, const char *body, size_t len
         }
     }
     if (kw == FT_RKW_NONE) return kw;
+    /* Twilio answers its own default keywords (Advanced Opt-Out); a TwiML reply as well would text
+     * the customer twice (and a reply after STOP is refused). The relay answers what Twilio does
+     * not: plain-words requests and keywords outside Twilio's list (ARRET, AIDE).
+     * FIELDTEXT_KEYWORD_REPLIES=1 answers every keyword (for numbers without Advanced Opt-Out). */
+    static const char *const TWILIO_KEYWORDS[] = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT",
+                                                  "REVOKE", "OPTOUT", "START", "YES", "UNSTOP", "HELP", "INFO"};
+    const char *all = getenv("FIELDTEXT_KEYWORD_REPLIES");
+    if (kw != FT_RKW_OPTOUT_REQUEST && !(all && strcmp(all, "1") == 0)) {
+        for (size_t i = 0; i < sizeof TWILIO_KEYWORDS / sizeof TWILIO_KEYWORDS[0]; i++) {
+            if (strcasecmp(k.keyword, TWILIO_KEYWORDS[i]) == 0) return kw;
+        }
+    }
     cJSON *b = cJSON_CreateObject();
     ft_api_business_get(app, b);
     const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "name"));

@@ -66,8 +66,7 @@ static void inbound(ft_req *r, ft_form_param *p, size_t n) {
     const char *ns = param(p, n, "NumSegments");
     long segs = ns ? strtol(ns, NULL, 10) : 0;
     if (segs <= 0) segs = segments_of(text);
-    const char *kr = getenv("FIELDTEXT_KEYWORD_REPLIES");
-    const char *reply_text = reply[0] && !(kr && strcmp(kr, "0") == 0) ? reply : NULL;
+    const char *reply_text = reply[0] ? reply : NULL;
 
     ft_events_tx tx;
     if (ft_events_tx_begin(app, &tx) != FT_OK) {

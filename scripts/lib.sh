@@ -7,6 +7,11 @@ export FT_ROOT
 # Emscripten's optimizer needs Debian's node modules (acorn) on NODE_PATH.
 export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
 
+# npm (Node's own CA list) should trust what the system trusts, as apt and curl do.
+if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+  export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+fi
+
 ft_log() { printf '[fieldtext] %s\n' "$*" >&2; }
 
 ft_sudo() {

@@ -22,7 +22,8 @@ EMSCRIPTEN_KEEPALIVE char *ft_wasm_phone(const char *utf8, uint32_t len, const c
     (void)opts;
     (void)opts_len;
     char *out = NULL;
-    return or_error(out, ft_phone_json(utf8, len, &out));
+    ft_status st = ft_phone_json(utf8, len, &out);
+    return or_error(out, st);
 }
 
 /* Keyword classification and reply; options = the business profile (may be empty). */

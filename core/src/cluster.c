@@ -182,6 +182,61 @@ int ft_cluster_next(ft_cluster_iter *it, ft_cluster *out) {
     return 1;
 }
 
+/* The clusters of s[0..n) without Smart Encoding, straight into a tally: the same decisions as
+ * ft_cluster_next (same decoder, same break rules and state, same CR and ASCII shortcuts, same
+ * 67-unit cap) without the ranges the analysis needs. Returns 0, or FT_E_UTF8 with *err_offset. */
+int ft_cluster_tally_plain(const unsigned char *s, uint32_t n, ft_tally *t, uint32_t *u16, uint32_t *cps,
+                           uint32_t *err_offset) {
+    uint32_t pos = 0, units = 0, ncp = 0, first = 0, count = 0, prev = 0;
+    int32_t state = UTF8PROC_BOUNDCLASS_START;
+    int pbc = -1;
+    ft_cluster c = {0};
+    while (pos < n) {
+        uint32_t cp, k = decode_utf8(s + pos, n - pos, &cp);
+        if (k == 0) {
+            *err_offset = pos;
+            return FT_E_UTF8;
+        }
+        pos += k;
+        uint32_t nu = cp >= 0x10000 ? 2u : 1u;
+        ncp++;
+        *u16 += nu;
+        int brk = 1, nbc = -1;
+        if (count > 0) {
+            if (prev == '\r' || (prev < 0x80 && cp < 0x80)) {
+                state = UTF8PROC_BOUNDCLASS_START;
+            } else {
+                int lbc = state == UTF8PROC_BOUNDCLASS_START ? (pbc >= 0 ? pbc : boundclass(prev)) : 0;
+                nbc = boundclass(cp);
+                brk = break_stateful(lbc, nbc, &state);
+            }
+            if (!brk && units + nu > FT_CLUSTER_MAX_UNITS) brk = 1;
+            if (brk) {
+                c.units16 = units;
+                c.gsm = count == 1 && units == 1 ? ft_gsm7_classify(first) : FT_GSM7_NONE;
+                ft_tally_add(t, &c);
+            }
+        }
+        if (brk) {
+            first = cp;
+            count = 1;
+            units = nu;
+        } else {
+            count++;
+            units += nu;
+        }
+        pbc = nbc;
+        prev = cp;
+    }
+    if (count > 0) {
+        c.units16 = units;
+        c.gsm = count == 1 && units == 1 ? ft_gsm7_classify(first) : FT_GSM7_NONE;
+        ft_tally_add(t, &c);
+    }
+    *cps += ncp;
+    return 0;
+}
+
 void ft_tally_init(ft_tally *t) {
     *t = (ft_tally){1, 0, 0, 1, 0, 0, 1};
 }

@@ -22,6 +22,20 @@ static inline int plain(const unsigned char c, unsigned smart) {
     return c < 0x80 && !(smart && ((smart_ascii[c >> 5] >> (c & 31)) & 1u));
 }
 
+/* The first byte at or after i that is not plain (n if none). Without Smart Encoding, eight bytes
+ * at a time: plain is then just "high bit clear". */
+static inline uint32_t first_nonplain(const unsigned char *s, uint32_t i, uint32_t n, unsigned smart) {
+    if (!smart) {
+        for (; i + 8 <= n; i += 8) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (w & 0x8080808080808080ull) break;
+        }
+    }
+    while (i < n && plain(s[i], smart)) i++;
+    return i;
+}
+
 /* The fast path. Between two plain ASCII characters there is always a cluster break (UAX #29 has
  * no rule joining them; CR LF is split back by Twilio's rule), so a plain ASCII byte whose
  * neighbours are plain ASCII (or the ends of the text) is a cluster of its own: such "free" bytes
@@ -39,18 +53,33 @@ ft_status ft_segment_count_text(const char *utf8, size_t len, unsigned flags, ft
     ft_tally_init(&t);
     uint32_t u16 = 0, cps = 0, i = 0;
     while (i < n) {
-        /* free bytes from i (s[i-1], if any, is plain: i is 0 or follows a stretch or a run) */
-        uint32_t j = i;
-        while (j < n && plain(s[j], smart) && (j + 1 == n || plain(s[j + 1], smart))) j++;
+        /* free bytes from i (s[i-1], if any, is plain: i is 0 or the free byte ending a stretch);
+         * the plain byte just before a non-plain one is not free: it may join it (e + U+0301) */
+        uint32_t p = first_nonplain(s, i, n, smart);
+        uint32_t j = p == n ? n : (p > i ? p - 1 : i);
         if (j > i) {
             ft_tally_add_ascii(&t, s + i, j - i);
             u16 += j - i;
             cps += j - i;
-            if (j == n) break;
         }
-        /* the stretch [j, k): up to the next free byte */
-        uint32_t k = j + 1;
-        while (k < n && !(plain(s[k - 1], smart) && plain(s[k], smart) && (k + 1 == n || plain(s[k + 1], smart)))) k++;
+        if (j == n) break;
+        /* the stretch [j, k): up to the next free byte (plain, between plain bytes or the end) */
+        uint32_t k = p + 1;
+        for (;;) {
+            while (k < n && !plain(s[k], smart)) k++;
+            if (k >= n) break;
+            if (plain(s[k - 1], smart) && (k + 1 == n || plain(s[k + 1], smart))) break;
+            k++;
+        }
+        if (!smart) {
+            uint32_t bad = 0;
+            if (ft_cluster_tally_plain(s + j, k - j, &t, &u16, &cps, &bad) != 0) {
+                if (err_offset) *err_offset = j + bad;
+                return FT_E_UTF8;
+            }
+            i = k;
+            continue;
+        }
         ft_cluster_iter it;
         ft_cluster_iter_init(&it, utf8 + j, k - j, smart);
         ft_cluster c;

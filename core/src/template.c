@@ -397,7 +397,7 @@ static int d_add(dbuf *d, const char *s, size_t n) {
 }
 
 /* The value with blanks trimmed; NULL when absent or blank. */
-static const char *trimmed(const ft_template_values *v, int id, size_t *n) {
+static const char *trimmed(const ft_template_values *v, unsigned id, size_t *n) {
     if (!v || !v->value[id]) return NULL;
     const char *s = v->value[id];
     size_t l = v->len[id];
@@ -421,7 +421,7 @@ ft_status ft_template_render(const ft_template *t, const ft_template_values *v, 
             continue;
         }
         size_t n = 0;
-        const char *val = trimmed(v, p->field, &n);
+        const char *val = trimmed(v, (unsigned)p->field, &n);
         if (val) {
             if (!d_add(&d, val, n)) goto nomem;
             continue;
@@ -705,7 +705,7 @@ static int build_reply(cJSON *o, const ft_template *t, const cJSON *record, cons
         if (!miss) goto nomem;
         for (int i = 0; i < FT_FIELD_COUNT; i++) {
             size_t n = 0;
-            const char *val = trimmed(&v, i, &n);
+            const char *val = trimmed(&v, (unsigned)i, &n);
             if (r.missing_mask & (1u << i)) {
                 char msg[160];
                 snprintf(msg, sizeof msg, "the record has no %s (%s): add it or give the field a fallback like {{%s|...}}",

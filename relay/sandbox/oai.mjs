@@ -40,9 +40,12 @@ export class Oai {
     this.dir = dir;
     /** @type {{spec: any, file: string, template: string, item: any, re: RegExp, names: string[], literal: number}[]} */
     this.routes = [];
+    /** @type {Map<string, any>} file name → spec */
+    this.specs = new Map();
     for (const file of SPEC_FILES) {
       const full = path.join(dir, file);
       const spec = JSON.parse(fs.readFileSync(full, 'utf8'));
+      this.specs.set(file, spec);
       for (const [template, item] of Object.entries(spec.paths)) {
         const names = [];
         let literal = 0;
@@ -136,8 +139,7 @@ export class Oai {
 
   /** @param {Match} match */
   specFor(match) {
-    const r = this.routes.find((x) => x.file === match.spec);
-    return r ? r.spec : null;
+    return this.specs.get(match.spec);
   }
 
   /** Resolves a local `#/components/...` reference. @param {any} spec @param {any} node */
@@ -200,10 +202,7 @@ function checkValue(oai, spec, name, value, schemaIn, out) {
     case 'boolean':
       if (!/^(true|false)$/i.test(value)) return bad('not a boolean (true|false)');
       break;
-    case 'string':
-    case undefined:
-      break;
-    default:
+    default: // string, or no type: checked below
       break;
   }
   if (Array.isArray(s.enum) && !s.enum.includes(value)) return bad(`not one of ${s.enum.join(', ')}`);

@@ -13,8 +13,21 @@ const session = useBrowserSession();
 /** Opens the estimator and waits until the core has loaded and the prices are shown. */
 async function openEstimator(contextOptions = {}) {
   const opened = await session.open('estimator.html', contextOptions);
-  await opened.page.waitForSelector('html[data-ready="true"]');
+  await ready(opened);
   return opened;
+}
+
+/**
+ * Waits for the page to say the core is loaded; on a timeout, says what the page reported
+ * (a WASM module rebuilt while the page loaded it shows up here as a link error).
+ * @param {{page: Page, errors: string[]}} opened
+ */
+async function ready({ page, errors }) {
+  try {
+    await page.waitForSelector('html[data-ready="true"]', { state: 'attached', timeout: 15_000 });
+  } catch (err) {
+    throw new Error(`the estimator did not get ready: ${errors.join(' | ') || 'no page errors'}; status: ${await page.textContent('#status').catch(() => '?')}`, { cause: err });
+  }
 }
 
 /** Waits until the full estimate matches the text in the field. @param {Page} page */
@@ -249,7 +262,7 @@ test('changing the bundle changes the cost and the price per segment', async () 
 
   // The choice is remembered (the text is not).
   await page.reload();
-  await page.waitForSelector('html[data-ready="true"]');
+  await ready(opened);
   assert.equal(await page.isChecked('#bundle-10000'), true);
   assert.equal(await page.inputValue('#message'), '');
   assertClean(opened);
@@ -394,7 +407,7 @@ async function newPageRecording() {
     if (u.origin === new URL(session.baseUrl).origin) requested.add(u.pathname);
   });
   await opened.page.goto(new URL('estimator.html', session.baseUrl).href);
-  await opened.page.waitForSelector('html[data-ready="true"]');
+  await ready(opened);
   return { ...opened, requested };
 }
 
@@ -403,14 +416,14 @@ test('offline: once loaded, a reload with no network still estimates (service wo
   const server = await session.extraServer();
   const opened = await session.open(`${server.url}estimator.html`);
   const { page, context } = opened;
-  await page.waitForSelector('html[data-ready="true"]');
+  await ready(opened);
   await page.evaluate(() => navigator.serviceWorker.ready);
 
   await context.setOffline(true);
   await server.stop();
   const res = await page.reload();
   assert.ok(res?.fromServiceWorker(), 'the page came from the service worker');
-  await page.waitForSelector('html[data-ready="true"]');
+  await ready(opened);
   await page.fill('#message', LONG_WITH_QUOTE);
   const s = await stats(page);
   assert.equal(s.encoding, 'UCS-2');
@@ -420,7 +433,7 @@ test('offline: once loaded, a reload with no network still estimates (service wo
 
   // A second offline reload (now controlled by the worker from the start) works as well.
   await page.reload();
-  await page.waitForSelector('html[data-ready="true"]');
+  await ready(opened);
   await page.fill('#message', 'x'.repeat(161));
   assert.equal((await stats(page)).segments, '2');
   assertClean(opened);

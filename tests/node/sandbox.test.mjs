@@ -9,14 +9,14 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { startSandbox, spawnSandbox, twilioClient } from '../../relay/sandbox/client.mjs';
 import { signature, signedString, signJsonBody, bodySha256 } from '../../relay/sandbox/sign.mjs';
-import { Oai, defaultSpecDir } from '../../relay/sandbox/oai.mjs';
+import { Oai } from '../../relay/sandbox/oai.mjs';
 import { loadSegmentCounter } from '../../relay/sandbox/segments.mjs';
 import { twimlMessages } from '../../relay/sandbox/server.mjs';
 
 const require = createRequire(import.meta.url);
 const twilio = require('twilio');
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const VECTORS = JSON.parse(fs.readFileSync(path.join(defaultSpecDir(), '..', 'twilio-signature-vectors.json'), 'utf8'));
+const VECTORS = JSON.parse(fs.readFileSync(path.resolve(ROOT, '..', 'shared', 'twilio-signature-vectors.json'), 'utf8'));
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ft-sandbox-'));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const CUSTOMER = '+15125550123';
@@ -459,22 +459,25 @@ describe('witness record', () => {
     }
   });
 
-  test('the CLI prints TWILIO_API_BASE first', async () => {
-    const sb = await spawnSandbox({ dataDir: tmp() });
+  test('the CLI prints TWILIO_API_BASE first; without the core it counts with sms-segments-calculator', async () => {
+    const dataDir = tmp();
+    const sb = await spawnSandbox({ dataDir, env: { FIELDTEXT_SANDBOX_NO_CORE: '1', TWILIO_ACCOUNT_SID: ACCT_SID, TWILIO_AUTH_TOKEN: TOKEN } });
     try {
       assert.match(sb.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      assert.equal(sb.env.TWILIO_API_BASE, sb.url);
       const h = await sb.health();
       assert.equal(h.url, sb.url);
-      assert.ok(['core', 'sms-segments-calculator'].includes(h.segments));
-      assert.equal(sb.env.TWILIO_API_BASE, sb.url);
+      assert.equal(h.segments, 'sms-segments-calculator');
+      const client = twilioClient(sb.url, { accountSid: ACCT_SID, authToken: TOKEN });
+      assert.equal((await client.messages.create({ to: CUSTOMER, from: '+15005550006', body: 'x'.repeat(307) })).numSegments, '3');
     } finally {
       await sb.stop();
-      fs.rmSync(sb.config.dataDir, { recursive: true, force: true });
+      fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
 
-test('segment counter falls back to sms-segments-calculator and agrees on plain texts', async () => {
+test('the segment counter agrees with Twilio\'s calculator on plain texts', async () => {
   const core = await loadSegmentCounter();
   const { SegmentedMessage } = require('sms-segments-calculator');
   for (const t of ['hello', 'x'.repeat(160), 'x'.repeat(161), '€'.repeat(80), '👍'.repeat(40), 'Café ç']) {

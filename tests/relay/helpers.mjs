@@ -81,6 +81,7 @@ export async function startRelay(opts = {}) {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const code = await exited;
       if (!keepData && !opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (/Sanitizer|runtime error:/.test(stderr)) throw new Error(`relay sanitizer report:\n${stderr}`);
       return code;
     },
   };

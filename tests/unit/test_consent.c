@@ -348,8 +348,8 @@ static void consent_export_lists_every_record_with_time_and_verdict(void) {
     cJSON *req = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(req, "records");
     /* the records as a host stores them: built through the step JSON */
     const char *steps[] = {
-        "{\"type\":\"consent.script_read\",\"at\":1718000000000,\"staff_id\":\"u_7\",\"staff_name\":\"Dana, \\\"D\\\"\","
-        "\"method\":\"written\",\"company_name\":\"Acme\"}",
+        ("{\"type\":\"consent.script_read\",\"at\":1718000000000,\"staff_id\":\"u_7\",\"staff_name\":\"Dana, \\\"D\\\"\","
+         "\"method\":\"written\",\"company_name\":\"Acme\"}"),
         "{\"type\":\"consent.screen_acknowledged\",\"at\":1718000001000,\"staff_id\":\"u_7\",\"staff_name\":\"Dana\"}",
         "{\"type\":\"consent.box_checked\",\"at\":1718000002000,\"staff_id\":\"u_7\",\"staff_name\":\"Dana\"}",
         "{\"type\":\"consent.optout_request\",\"at\":1718000003000,\"phrase\":\"=HYPERLINK(evil)\"}"};

@@ -142,7 +142,6 @@ static int has_error(const cJSON *j, const char *field, int code) {
 }
 
 static void registration_lists_every_error_with_its_field(void) {
-    /* later keys override earlier ones in cJSON lookups? No: the first wins, so build a fresh form */
     const char *in = "{\"country\":\"US\",\"legal_name\":\"A\",\"business_type\":\"LLC\",\"industry\":\"PESTS\",\"ein\":\"07-1234567\","
                      "\"street\":\"\",\"city\":\"X\",\"region\":\"ON\",\"postal_code\":\"6270\",\"website\":\"acme\","
                      "\"contact_first_name\":\"D\",\"contact_last_name\":\"S\",\"contact_title\":\"O\",\"contact_email\":\"d@\","
@@ -186,14 +185,23 @@ static void registration_checks_canadian_bn_without_echoing_it(void) {
 
 static void registration_refuses_campaign_over_twilio_limits(void) {
     /* a 255-character company name pushes the help message over 320 characters */
-    char extra[400] = ",\"company_name\":\"";
-    size_t k = strlen(extra);
-    memset(extra + k, 'N', 255);
-    strcpy(extra + k + 255, "\"");
-    char *raw = NULL;
-    cJSON *j = reg(extra, FT_E_REG_INVALID, &raw);
-    ft_free(raw);
+    const char *key = "\"company_name\":\"Acme Pest\"";
+    const char *at = strstr(GOOD, key);
+    char in[2048];
+    size_t pre = (size_t)(at - GOOD);
+    memcpy(in, GOOD, pre);
+    strcpy(in + pre, "\"company_name\":\"");
+    size_t k = strlen(in);
+    memset(in + k, 'N', 255);
+    in[k + 255] = '"';
+    strcpy(in + k + 256, at + strlen(key));
+    strcat(in, "}");
+    char *out = NULL;
+    CHECK_EQ_INT(ft_registration_json(in, strlen(in), &out), FT_E_REG_INVALID);
+    cJSON *j = cJSON_Parse(out);
+    ft_free(out);
     CHECK(has_error(j, "HelpMessage", FT_E_REG_CAMPAIGN));
+    CHECK(!has_error(j, "MessageFlow", FT_E_REG_CAMPAIGN));
     cJSON_Delete(j);
 }
 

@@ -218,6 +218,7 @@ export class FtCostLine extends HTMLElement {
     this._slow = false;
     this._announceTimer = 0;
     this._announced = '';
+    this._estimateKey = '';
     this._onClick = this._onClick.bind(this);
   }
 
@@ -276,8 +277,8 @@ export class FtCostLine extends HTMLElement {
   /** The latest full estimate (may be one frame behind the text; see estimateNow()). */
   get estimate() { return this.state.estimate; }
 
-  /** Whether the full estimate is still behind the text (at most until the next frame). */
-  get pending() { return !this.core || this.state.estimateText !== this._text; }
+  /** Whether the full estimate is still behind the text or options (at most until the next frame). */
+  get pending() { return !this.core || this._estimateKey !== this._key(); }
 
   /** The id of the element that explains a refusal (empty while there is none). */
   get errorId() { return `${this.state.idBase}-error`; }
@@ -287,6 +288,11 @@ export class FtCostLine extends HTMLElement {
     this._cancelScheduled();
     this._runEstimate();
     return this.state.estimate;
+  }
+
+  /** Identifies the inputs of an estimate. */
+  _key() {
+    return `${JSON.stringify(this._options())}\u0000${this._text}`;
   }
 
   _options() {
@@ -326,6 +332,7 @@ export class FtCostLine extends HTMLElement {
   _runEstimate() {
     if (!this.core) return;
     const text = this._text;
+    const key = this._key();
     const t0 = performance.now();
     /** @type {Estimate} */
     let est;
@@ -337,6 +344,7 @@ export class FtCostLine extends HTMLElement {
     }
     this._slow = performance.now() - t0 > SLOW_ESTIMATE_MS;
     if (!est.segment_ranges) return; // option errors carry no counts (cannot happen with the picker's bundles)
+    this._estimateKey = key;
     this.state = { ...this.state, estimate: est, estimateText: text };
     render(this.state, this);
     this._scheduleAnnounce();
