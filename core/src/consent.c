@@ -966,7 +966,7 @@ static void csv_pair(dynbuf *b, const char *k, const char *v) {
 
 static char *export_csv(const input *in) {
     dynbuf b = {0};
-    char t[64], num[32];
+    char t[80], num[32];
     const ft_consent_verification *v = &in->ver;
     csv_pair(&b, "Consent history (SMS)", in->list.n ? in->list.r[0].customer_id : "");
     csv_pair(&b, "Phone", in->list.n ? in->list.r[0].phone : "");
@@ -1019,7 +1019,7 @@ static char *export_csv(const input *in) {
 
 static cJSON *export_json(const input *in) {
     cJSON *d = cJSON_CreateObject(), *ver = NULL, *recs = NULL;
-    char t[64];
+    char t[80];
     if (!d) return NULL;
     const cJSON *g = cJSON_IsObject(in->root) ? cJSON_GetObjectItemCaseSensitive(in->root, "generated_at") : NULL;
     int ok = cJSON_AddStringToObject(d, "title", "Consent history (SMS)") &&

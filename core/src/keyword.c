@@ -327,8 +327,11 @@ static int exact_keyword(const tokens *t, ft_keyword_result *out) {
     } else if (t->n == 2) {
         /* the keywords people write as two words: "opt out", "stop all", "un subscribe" */
         char joined[40];
-        if (strlen(t->t[0].s) + strlen(t->t[1].s) < sizeof joined) {
-            snprintf(joined, sizeof joined, "%s%s", t->t[0].s, t->t[1].s);
+        size_t a = strlen(t->t[0].s), b = strlen(t->t[1].s);
+        if (a + b < sizeof joined) {
+            memcpy(joined, t->t[0].s, a);
+            memcpy(joined + a, t->t[1].s, b);
+            joined[a + b] = '\0';
             if (word_in(joined, "optout|stopall|unsubscribe")) k = find_keyword(joined);
         }
     }
