@@ -70,9 +70,20 @@ ft_status ft_events_tx_begin(ft_relay *app, ft_events_tx *tx) {
     return st;
 }
 
+static int tx_push(ft_events_tx *tx, char *json) {
+    if (tx->n == tx->cap) {
+        int cap = tx->cap ? tx->cap * 2 : 16;
+        char **p = realloc(tx->pending, (size_t)cap * sizeof *p);
+        if (!p) return 0;
+        tx->pending = p;
+        tx->cap = cap;
+    }
+    tx->pending[tx->n++] = json;
+    return 1;
+}
+
 ft_status ft_events_tx_add(ft_events_tx *tx, const char *id, const char *actor, const char *type,
                            const cJSON *body, int64_t client_at, int64_t *seq) {
-    if (tx->n >= (int)(sizeof tx->pending / sizeof tx->pending[0])) return FT_E_INTERNAL;
     char *body_s = cJSON_PrintUnformatted(body);
     if (!body_s) return FT_E_NOMEM;
     ft_store_event ev = {.id = id, .type = type, .actor = actor, .body_json = body_s, .at = ft_now_ms(),
@@ -84,15 +95,25 @@ ft_status ft_events_tx_add(ft_events_tx *tx, const char *id, const char *actor, 
         ev.seq = s;
         char *j = event_json(&ev);
         if (!j) st = FT_E_NOMEM;
-        else tx->pending[tx->n++] = j;
+        else if (!tx_push(tx, j)) {
+            cJSON_free(j);
+            st = FT_E_NOMEM;
+        }
     }
     cJSON_free(body_s);
     return st;
 }
 
+static void tx_drop_pending(ft_events_tx *tx, int from) {
+    for (int i = from; i < tx->n; i++) cJSON_free(tx->pending[i]);
+    tx->n = from;
+}
+
 static void tx_release(ft_events_tx *tx) {
-    for (int i = 0; i < tx->n; i++) cJSON_free(tx->pending[i]);
-    tx->n = 0;
+    tx_drop_pending(tx, 0);
+    free(tx->pending);
+    tx->pending = NULL;
+    tx->cap = 0;
     pthread_mutex_unlock(&tx->app->log_lock);
 }
 
@@ -127,6 +148,84 @@ ft_status ft_events_append_one(ft_relay *app, const char *id, const char *actor,
         return st;
     }
     return ft_events_tx_commit(&tx);
+}
+
+/* ---- group commit ----
+ * A webhook's 200 may only go out after its rows are on disk (synchronous=FULL: an fsync per
+ * commit). One fsync per request caps the relay at the disk's fsync rate, so concurrent callers
+ * share a commit: each queues its work; whoever finds no commit in progress becomes the leader,
+ * takes the whole queue, runs every item in one transaction (each inside its own savepoint) and
+ * commits once; the others sleep until their item is marked done. A lone request commits at once
+ * (no waiting for company); under load the batch is whatever queued during the previous fsync. */
+
+#define GC_MAX_BATCH 512
+
+typedef struct ft_gc_item {
+    ft_events_work_fn fn;
+    void *ctx;
+    ft_status st;
+    int done;
+    struct ft_gc_item *next;
+} ft_gc_item;
+
+static void gc_run_batch(ft_relay *app, ft_gc_item *batch) {
+    ft_events_tx tx;
+    ft_status st = ft_events_tx_begin(app, &tx);
+    if (st != FT_OK) {
+        for (ft_gc_item *it = batch; it; it = it->next) it->st = st;
+        return;
+    }
+    for (ft_gc_item *it = batch; it; it = it->next) {
+        int mark = tx.n;
+        if (ft_store_savepoint(app->store) != FT_OK) {
+            it->st = FT_E_STORAGE;
+            continue;
+        }
+        it->st = it->fn(&tx, it->ctx);
+        if (it->st == FT_OK && ft_store_savepoint_release(app->store) != FT_OK) it->st = FT_E_STORAGE;
+        if (it->st != FT_OK) {
+            ft_store_savepoint_rollback(app->store);
+            tx_drop_pending(&tx, mark);
+        }
+    }
+    st = ft_events_tx_commit(&tx);
+    if (st != FT_OK) {
+        for (ft_gc_item *it = batch; it; it = it->next) {
+            if (it->st == FT_OK) it->st = st;
+        }
+    }
+}
+
+ft_status ft_events_run(ft_relay *app, ft_events_work_fn fn, void *ctx) {
+    ft_gc_item me = {.fn = fn, .ctx = ctx};
+    pthread_mutex_lock(&app->gc_lock);
+    if (app->gc_tail) app->gc_tail->next = &me;
+    else app->gc_head = &me;
+    app->gc_tail = &me;
+    while (!me.done) {
+        if (app->gc_leader) {
+            pthread_cond_wait(&app->gc_cond, &app->gc_lock);
+            continue;
+        }
+        /* Lead: take up to GC_MAX_BATCH queued items (this one among them). */
+        app->gc_leader = 1;
+        ft_gc_item *batch = app->gc_head, *last = batch;
+        for (int k = 1; k < GC_MAX_BATCH && last->next; k++) last = last->next;
+        app->gc_head = last->next;
+        if (!app->gc_head) app->gc_tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&app->gc_lock);
+        gc_run_batch(app, batch);
+        pthread_mutex_lock(&app->gc_lock);
+        for (ft_gc_item *it = batch, *nx; it; it = nx) {
+            nx = it->next; /* it may be gone as soon as done is seen */
+            it->done = 1;
+        }
+        app->gc_leader = 0;
+        pthread_cond_broadcast(&app->gc_cond);
+    }
+    pthread_mutex_unlock(&app->gc_lock);
+    return me.st;
 }
 
 /* ---- POST /api/events ---- */

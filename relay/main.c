@@ -115,6 +115,8 @@ int main(int argc, char **argv) {
     pthread_mutex_init(&app.notify_lock, NULL);
     pthread_cond_init(&app.notify_cond, NULL);
     pthread_mutex_init(&app.throttle_lock, NULL);
+    pthread_mutex_init(&app.gc_lock, NULL);
+    pthread_cond_init(&app.gc_cond, NULL);
 
     int rc = 1;
     if (ft_store_open(cfg->data_dir, &app.store) != FT_OK) goto out;

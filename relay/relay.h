@@ -55,6 +55,11 @@ typedef struct ft_relay {
     pthread_cond_t notify_cond;
     int64_t last_seq;       /* under notify_lock */
     int outbox_kick;        /* under notify_lock */
+    /* Group commit (events.c): callers queue work; one of them commits the queue at once. */
+    pthread_mutex_t gc_lock;
+    pthread_cond_t gc_cond;
+    struct ft_gc_item *gc_head, *gc_tail;
+    int gc_leader;          /* a thread is committing a batch (under gc_lock) */
     atomic_int stopping;
     pthread_t sender;
     int sender_started;
@@ -134,8 +139,8 @@ int ft_events_init(ft_relay *app);
 void ft_events_fini(ft_relay *app);
 typedef struct ft_events_tx {
     ft_relay *app;
-    char *pending[16];
-    int n;
+    char **pending; /* the events added, as JSON, folded into the reducer after the commit */
+    int n, cap;
 } ft_events_tx;
 ft_status ft_events_tx_begin(ft_relay *app, ft_events_tx *tx);
 /* Adds an event to the transaction; FT_E_CONFLICT (with *seq) when the id exists already. */
@@ -146,6 +151,14 @@ void ft_events_tx_abort(ft_events_tx *tx);
 /* One event on its own transaction (relay-made events). */
 ft_status ft_events_append_one(ft_relay *app, const char *id, const char *actor, const char *type,
                                const cJSON *body, int64_t *seq);
+/* Group commit: runs fn(tx, ctx) inside a transaction that may be shared with other threads'
+ * calls made at the same time (one fsync for all of them). fn's changes are its own: when it
+ * returns an error they are undone (a savepoint) without touching the others. Returns fn's status,
+ * or FT_E_STORAGE when the shared commit failed; FT_OK means committed durably and folded.
+ * fn must not depend on the reducer seeing events of the same batch (rule checks on state do not
+ * belong here: they go through ft_events_tx_begin, which runs alone). */
+typedef ft_status (*ft_events_work_fn)(ft_events_tx *tx, void *ctx);
+ft_status ft_events_run(ft_relay *app, ft_events_work_fn fn, void *ctx);
 void ft_events_post(ft_req *r);
 void ft_events_get(ft_req *r);
 void ft_events_stream(ft_req *r);

@@ -98,6 +98,15 @@ void ft_store_rollback(ft_store *s) {
     UNLOCK(s);
 }
 
+ft_status ft_store_savepoint(ft_store *s) { return exec_simple(s, "SAVEPOINT ft_item"); }
+
+ft_status ft_store_savepoint_release(ft_store *s) { return exec_simple(s, "RELEASE ft_item"); }
+
+void ft_store_savepoint_rollback(ft_store *s) {
+    exec_simple(s, "ROLLBACK TO ft_item");
+    exec_simple(s, "RELEASE ft_item");
+}
+
 /* ---- statement helpers ---- */
 
 static sqlite3_stmt *prep(ft_store *s, const char *sql) {

@@ -25,6 +25,10 @@ void ft_store_close(ft_store *s);
 ft_status ft_store_begin(ft_store *s);
 ft_status ft_store_commit(ft_store *s);
 void ft_store_rollback(ft_store *s);
+/* Savepoints inside a transaction: one caller's part of a group commit can be undone alone. */
+ft_status ft_store_savepoint(ft_store *s);
+ft_status ft_store_savepoint_release(ft_store *s);
+void ft_store_savepoint_rollback(ft_store *s); /* undoes and releases it */
 
 /* ---- settings: a small key/value table (business profile, policy id, setup token hash) ---- */
 ft_status ft_store_setting_get(ft_store *s, const char *key, char **value);

@@ -50,132 +50,138 @@ static uint32_t segments_of(const char *text) {
     return c.segments;
 }
 
-static void inbound(ft_req *r, ft_form_param *p, size_t n) {
-    ft_relay *app = r->app;
-    const char *sid = param(p, n, "MessageSid");
-    if (!sid) sid = param(p, n, "SmsSid");
-    const char *from = param(p, n, "From");
-    const char *text = param(p, n, "Body");
-    if (!text) text = "";
-    if (!sid || !ft_rules_phone_ok(from)) {
-        twiml(r, NULL); /* nothing a thread can hold: acknowledged, not logged */
-        return;
-    }
-    char reply[600];
-    ft_relay_kw kw = ft_rules_inbound_keyword(app, text, strlen(text), reply, sizeof reply);
-    const char *ns = param(p, n, "NumSegments");
-    long segs = ns ? strtol(ns, NULL, 10) : 0;
-    if (segs <= 0) segs = segments_of(text);
-    const char *reply_text = reply[0] ? reply : NULL;
+/* What one inbound webhook writes; run by ft_events_run (group commit). */
+typedef struct inbound_work {
+    const char *sid, *from, *text, *to, *num_media, *reply_text;
+    long segs;
+    ft_relay_kw kw;
+    int duplicate;
+} inbound_work;
 
-    ft_events_tx tx;
-    if (ft_events_tx_begin(app, &tx) != FT_OK) {
-        ft_http_error(r, FT_E_STORAGE, NULL);
-        return;
-    }
+static ft_status inbound_write(ft_events_tx *tx, void *ctx) {
+    inbound_work *w = ctx;
     int is_new = 0;
-    ft_status st = ft_store_webhook_seen(app->store, sid, "received", ft_now_ms(), &is_new);
-    if (st == FT_OK && !is_new) {
-        ft_events_tx_abort(&tx);
-        twiml(r, NULL); /* a redelivery: logged already */
-        return;
+    ft_status st = ft_store_webhook_seen(tx->app->store, w->sid, "received", ft_now_ms(), &is_new);
+    if (st != FT_OK) return st;
+    if (!is_new) {
+        w->duplicate = 1; /* a redelivery: logged already */
+        return FT_OK;
     }
     char id[37];
     cJSON *b = cJSON_CreateObject();
-    cJSON_AddStringToObject(b, "phone", from);
-    cJSON_AddStringToObject(b, "body", text);
-    cJSON_AddStringToObject(b, "sid", sid);
-    cJSON_AddNumberToObject(b, "segments", (double)segs);
-    const char *to = param(p, n, "To");
-    if (to) cJSON_AddStringToObject(b, "to", to);
-    const char *nm = param(p, n, "NumMedia");
-    if (nm && strtol(nm, NULL, 10) > 0) cJSON_AddNumberToObject(b, "num_media", (double)strtol(nm, NULL, 10));
-    event_id("in", sid, NULL, id);
-    if (st == FT_OK) st = ft_events_tx_add(&tx, id, "customer", "message.received", b, 0, NULL);
+    cJSON_AddStringToObject(b, "phone", w->from);
+    cJSON_AddStringToObject(b, "body", w->text);
+    cJSON_AddStringToObject(b, "sid", w->sid);
+    cJSON_AddNumberToObject(b, "segments", (double)w->segs);
+    if (w->to) cJSON_AddStringToObject(b, "to", w->to);
+    if (w->num_media && strtol(w->num_media, NULL, 10) > 0)
+        cJSON_AddNumberToObject(b, "num_media", (double)strtol(w->num_media, NULL, 10));
+    event_id("in", w->sid, NULL, id);
+    st = ft_events_tx_add(tx, id, "customer", "message.received", b, 0, NULL);
     cJSON_Delete(b);
     /* Received messages draw on the balance too. */
-    event_id("debit-in", sid, NULL, id);
-    if (st == FT_OK) st = ft_ledger_debit(&tx, id, segs, sid, "received");
+    event_id("debit-in", w->sid, NULL, id);
+    if (st == FT_OK) st = ft_ledger_debit(tx, id, w->segs, w->sid, "received");
+    ft_relay_kw kw = w->kw;
     if (st == FT_OK && (kw == FT_RKW_STOP || kw == FT_RKW_OPTOUT_REQUEST || kw == FT_RKW_START)) {
         b = cJSON_CreateObject();
-        cJSON_AddStringToObject(b, "phone", from);
+        cJSON_AddStringToObject(b, "phone", w->from);
         const char *type;
         if (kw == FT_RKW_START) {
             type = "consent.opted_in";
             cJSON_AddStringToObject(b, "method", "keyword");
-            cJSON_AddStringToObject(b, "keyword", text);
+            cJSON_AddStringToObject(b, "keyword", w->text);
         } else if (kw == FT_RKW_STOP) {
             type = "consent.opted_out";
             cJSON_AddStringToObject(b, "method", "keyword");
-            cJSON_AddStringToObject(b, "keyword", text);
+            cJSON_AddStringToObject(b, "keyword", w->text);
         } else {
             type = "consent.optout_request";
             cJSON_AddStringToObject(b, "method", "request");
-            cJSON_AddStringToObject(b, "phrase", text);
+            cJSON_AddStringToObject(b, "phrase", w->text);
         }
-        cJSON_AddStringToObject(b, "sid", sid);
-        event_id("kw", sid, NULL, id);
-        st = ft_events_tx_add(&tx, id, "customer", type, b, 0, NULL);
+        cJSON_AddStringToObject(b, "sid", w->sid);
+        event_id("kw", w->sid, NULL, id);
+        st = ft_events_tx_add(tx, id, "customer", type, b, 0, NULL);
         cJSON_Delete(b);
     }
-    if (st == FT_OK && reply_text) {
-        event_id("debit-reply", sid, NULL, id);
+    if (st == FT_OK && w->reply_text) {
+        event_id("debit-reply", w->sid, NULL, id);
         char mid[64];
-        snprintf(mid, sizeof mid, "reply:%s", sid);
-        st = ft_ledger_debit(&tx, id, segments_of(reply_text), mid, "keyword reply");
+        snprintf(mid, sizeof mid, "reply:%s", w->sid);
+        st = ft_ledger_debit(tx, id, segments_of(w->reply_text), mid, "keyword reply");
     }
+    return st;
+}
+
+static void inbound(ft_req *r, ft_form_param *p, size_t n) {
+    ft_relay *app = r->app;
+    inbound_work w = {0};
+    w.sid = param(p, n, "MessageSid");
+    if (!w.sid) w.sid = param(p, n, "SmsSid");
+    w.from = param(p, n, "From");
+    w.text = param(p, n, "Body");
+    if (!w.text) w.text = "";
+    if (!w.sid || !ft_rules_phone_ok(w.from)) {
+        twiml(r, NULL); /* nothing a thread can hold: acknowledged, not logged */
+        return;
+    }
+    char reply[600];
+    w.kw = ft_rules_inbound_keyword(app, w.text, strlen(w.text), reply, sizeof reply);
+    const char *ns = param(p, n, "NumSegments");
+    w.segs = ns ? strtol(ns, NULL, 10) : 0;
+    if (w.segs <= 0) w.segs = segments_of(w.text);
+    w.reply_text = reply[0] ? reply : NULL;
+    w.to = param(p, n, "To");
+    w.num_media = param(p, n, "NumMedia");
+    ft_status st = ft_events_run(app, inbound_write, &w);
     if (st != FT_OK) {
-        ft_events_tx_abort(&tx);
-        ft_http_error(r, st, NULL); /* Twilio will deliver it again */
+        ft_http_error(r, st, NULL); /* not written: Twilio will deliver it again */
         return;
     }
-    if (ft_events_tx_commit(&tx) != FT_OK) {
-        ft_http_error(r, FT_E_STORAGE, NULL);
-        return;
-    }
-    twiml(r, reply_text);
+    twiml(r, w.duplicate ? NULL : w.reply_text);
+}
+
+typedef struct status_work {
+    const char *sid, *status, *error_code, *message_id;
+} status_work;
+
+static ft_status status_write(ft_events_tx *tx, void *ctx) {
+    status_work *w = ctx;
+    int is_new = 0;
+    ft_status st = ft_store_webhook_seen(tx->app->store, w->sid, w->status, ft_now_ms(), &is_new);
+    if (st != FT_OK || !is_new) return st;
+    cJSON *b = cJSON_CreateObject();
+    if (w->message_id) cJSON_AddStringToObject(b, "message_id", w->message_id);
+    cJSON_AddStringToObject(b, "sid", w->sid);
+    cJSON_AddStringToObject(b, "status", w->status);
+    if (w->error_code && w->error_code[0]) cJSON_AddStringToObject(b, "error_code", w->error_code);
+    char id[37];
+    event_id("status", w->sid, w->status, id);
+    st = ft_events_tx_add(tx, id, "twilio", "message.status", b, 0, NULL);
+    cJSON_Delete(b);
+    return st;
 }
 
 static void status_cb(ft_req *r, ft_form_param *p, size_t n) {
     ft_relay *app = r->app;
-    const char *sid = param(p, n, "MessageSid");
-    if (!sid) sid = param(p, n, "SmsSid");
-    const char *status = param(p, n, "MessageStatus");
-    if (!status) status = param(p, n, "SmsStatus");
-    if (!sid || !status) {
+    status_work w = {0};
+    w.sid = param(p, n, "MessageSid");
+    if (!w.sid) w.sid = param(p, n, "SmsSid");
+    w.status = param(p, n, "MessageStatus");
+    if (!w.status) w.status = param(p, n, "SmsStatus");
+    if (!w.sid || !w.status) {
         twiml(r, NULL);
         return;
     }
+    w.error_code = param(p, n, "ErrorCode");
     char *mid = NULL;
-    ft_store_outbox_by_sid(app->store, sid, &mid);
-    ft_events_tx tx;
-    if (ft_events_tx_begin(app, &tx) != FT_OK) {
-        free(mid);
-        ft_http_error(r, FT_E_STORAGE, NULL);
-        return;
-    }
-    int is_new = 0;
-    ft_status st = ft_store_webhook_seen(app->store, sid, status, ft_now_ms(), &is_new);
-    if (st == FT_OK && is_new) {
-        cJSON *b = cJSON_CreateObject();
-        if (mid) cJSON_AddStringToObject(b, "message_id", mid);
-        cJSON_AddStringToObject(b, "sid", sid);
-        cJSON_AddStringToObject(b, "status", status);
-        const char *ec = param(p, n, "ErrorCode");
-        if (ec && ec[0]) cJSON_AddStringToObject(b, "error_code", ec);
-        char id[37];
-        event_id("status", sid, status, id);
-        st = ft_events_tx_add(&tx, id, "twilio", "message.status", b, 0, NULL);
-        cJSON_Delete(b);
-    }
+    ft_store_outbox_by_sid(app->store, w.sid, &mid);
+    w.message_id = mid;
+    ft_status st = ft_events_run(app, status_write, &w);
     free(mid);
     if (st != FT_OK) {
-        ft_events_tx_abort(&tx);
         ft_http_error(r, st, NULL);
-        return;
-    }
-    if (ft_events_tx_commit(&tx) != FT_OK) {
-        ft_http_error(r, FT_E_STORAGE, NULL);
         return;
     }
     twiml(r, NULL);

@@ -659,7 +659,7 @@ ft_status ft_reminders_json(const char *json, size_t len, char **out) {
         ok = r;
     }
     if (ok && st == FT_OK) {
-        qsort(ents, n, sizeof *ents, rem_cmp);
+        if (n > 1) qsort(ents, n, sizeof *ents, rem_cmp); /* ents is NULL when n is 0 */
         cJSON *arr = cJSON_AddTrueToObject(o, "ok") ? cJSON_AddArrayToObject(o, "reminders") : NULL;
         ok = arr != NULL;
         for (size_t i = 0; i < n; i++) {

@@ -13,23 +13,13 @@
  * The admin is alice / ADMIN_PASSWORD; addUser creates bob through POST /api/users.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './helpers.mjs';
 import { startFakeRelay } from './fake-relay.mjs';
 
 export const ADMIN = { username: 'alice', name: 'Alice Admin', password: 'alice-password-1' };
 export const STAFF = { username: 'bob', name: 'Bob Staff', password: 'bob-password-12' };
-
-/** @returns {string | null} */
-export function findRelayBinary() {
-  const dirs = [process.env.FT_BUILD_DIR, path.join(ROOT, 'build/native'), path.join(ROOT, 'build/asan')].filter(Boolean);
-  try { for (const d of fs.readdirSync(path.join(ROOT, 'build'))) dirs.push(path.join(ROOT, 'build', d)); } catch (e) { /* none */ }
-  for (const d of dirs) {
-    const p = path.join(/** @type {string} */ (d), 'relay', 'fieldtext-relay');
-    if (fs.existsSync(p)) return p;
-  }
-  return null;
-}
 
 /**
  * @typedef {{kind: 'real'|'fake', url: string, inbound: (from: string, body: string) => Promise<any>,
@@ -39,10 +29,12 @@ export function findRelayBinary() {
 /** @param {{sandbox?: boolean}} [opts] @returns {Promise<Backend>} */
 export async function startBackend(opts = {}) {
   const want = process.env.FT_E2E_BACKEND || 'auto';
-  const bin = findRelayBinary();
   const helpers = path.join(ROOT, 'tests/relay/helpers.mjs');
+  // The binary tests/relay/helpers.mjs starts: $FT_BUILD_DIR (scripts/test: build/asan) or build/native.
+  const binPath = path.resolve(ROOT, process.env.FT_BUILD_DIR || 'build/native', 'relay/fieldtext-relay');
+  const bin = fs.existsSync(binPath) ? binPath : null;
   if (want === 'real' || (want === 'auto' && bin && fs.existsSync(helpers))) {
-    if (!bin || !fs.existsSync(helpers)) throw new Error('FT_E2E_BACKEND=real: the relay binary (build/<dir>/relay/fieldtext-relay) or tests/relay/helpers.mjs is missing');
+    if (!bin || !fs.existsSync(helpers)) throw new Error(`FT_E2E_BACKEND=real: ${binPath} or tests/relay/helpers.mjs is missing`);
     return startReal(helpers, opts);
   }
   if (want === 'auto') process.stderr.write('# e2e: the real relay is not built yet: running against tests/e2e/fake-relay.mjs (relay/API.md double)\n');
@@ -51,24 +43,44 @@ export async function startBackend(opts = {}) {
 }
 
 /**
- * The real relay + sandbox through tests/relay/helpers.mjs. Its API is the relay engineer's; this
- * adapter accepts the likely shapes and says what it could not find.
+ * The real relay (tests/relay/helpers.mjs startRelay) wired to an in-process Twilio sandbox
+ * (relay/sandbox/client.mjs), each knowing the other's URL, as tests/relay/twilio.test.mjs does.
+ * The relay's admin is "admin"; ADMIN is updated to it. A bundle is bought so texts can go out.
  * @param {string} helpersPath @param {{sandbox?: boolean}} opts @returns {Promise<Backend>}
  */
 async function startReal(helpersPath, opts) {
   const h = await import(helpersPath);
-  const start = h.startRelay || h.startRelayWithSandbox || h.default;
-  if (typeof start !== 'function') throw new Error('tests/relay/helpers.mjs exports no startRelay(): adapt tests/e2e/app-helpers.mjs');
-  const r = await start({ sandbox: opts.sandbox !== false, adminPassword: ADMIN.password, env: { FIELDTEXT_ADMIN_PASSWORD: ADMIN.password } });
-  const url = String(r.url || r.baseUrl).replace(/\/?$/, '/');
-  const sb = r.sandbox;
+  const { startSandbox } = await import(path.join(ROOT, 'relay/sandbox/client.mjs'));
+  const port = await h.freePort();
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ft-e2e-sandbox-'));
+  const sb = await startSandbox({ publicUrl, callbackDelayMs: 10, dataDir });
+  /** @type {any} */
+  let relay;
+  try {
+    relay = await h.startRelay({ port, env: { ...sb.env, FIELDTEXT_PUBLIC_URL: publicUrl, FIELDTEXT_SANDBOX: opts.sandbox === false ? '0' : '1', FIELDTEXT_RETRY_BASE_MS: '200', FIELDTEXT_WEB: path.join(ROOT, 'web') } });
+  } catch (e) {
+    await sb.stop();
+    throw e;
+  }
+  const admin = await h.login(relay);
+  ADMIN.username = 'admin';
+  ADMIN.password = h.ADMIN_PASSWORD;
+  ADMIN.name = (admin.user && (admin.user.name || admin.user.username)) || 'admin';
+  const bought = await admin.post('/api/ledger/purchase', { segments: 10000 });
+  if (bought.status !== 200) process.stderr.write(`# e2e: could not buy segments: ${bought.status} ${JSON.stringify(bought.body)}\n`);
   return {
     kind: 'real',
-    url,
-    inbound: (from, body) => (sb && sb.inbound ? sb.inbound({ from, body }) : Promise.reject(new Error('no sandbox handle from tests/relay/helpers.mjs'))),
-    sandboxMessages: async () => (sb && sb.messages ? sb.messages() : []),
-    stop: async () => { await (r.stop ? r.stop() : undefined); },
-    raw: r,
+    url: relay.url.replace(/\/?$/, '/'),
+    inbound: (from, body) => sb.inbound({ from, body }),
+    sandboxMessages: () => sb.messages(),
+    stop: async () => {
+      try { await relay.stop(); } finally {
+        await sb.stop();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+    raw: { relay, sb },
   };
 }
 

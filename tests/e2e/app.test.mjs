@@ -59,14 +59,15 @@ test('the opt-in flow records each step with the staff member, then a text is se
   await addOptedInCustomer(page, 'Maria Lopez', '(512) 555-0101');
   const rows = await page.$$eval('[data-testid=consent-history] tbody tr', (trs) => trs.map((tr) => tr.textContent || ''));
   assert.equal(rows.length, 3);
-  assert.match(rows[0], /Consent script read.*Alice Admin/);
-  assert.match(rows[1], /Confirmation screen acknowledged.*Alice Admin/);
-  assert.match(rows[2], /Consent box checked.*Alice Admin/);
+  const by = ADMIN.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  assert.match(rows[0], new RegExp(`Consent script read.*${by}`));
+  assert.match(rows[1], new RegExp(`Confirmation screen acknowledged.*${by}`));
+  assert.match(rows[2], new RegExp(`Consent box checked.*${by}`));
   // Export (CSV) carries the three steps.
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click('.consent [data-action=export][data-format=csv]')]);
   const csv = await (await import('node:fs/promises')).readFile(/** @type {string} */ (await dl.path()), 'utf8');
   assert.equal(csv.trim().split('\r\n').length, 4);
-  assert.match(csv, /consent\.script_read.*\+15125550101.*Alice Admin/);
+  assert.match(csv, new RegExp(`consent\\.script_read.*\\+15125550101.*${by}`));
 
   await page.click('[data-action=text]');
   const body = 'Hi Maria, your technician arrives tomorrow between 8 and 10 AM. Reply STOP to unsubscribe.';

@@ -37,6 +37,8 @@ class Core {
     this.cap = 0;
     this.buf = 0;
     this.out = mod._malloc(16);
+    /** @type {Uint8Array | null} */
+    this.view = null;
   }
 
   /** Ensures the reusable input buffer holds at least n bytes. @param {number} n */
@@ -56,7 +58,12 @@ class Core {
    */
   put(text) {
     this.ensure(text.length * 3 + 1);
-    const { written } = this.encoder.encodeInto(text, this.mod.HEAPU8.subarray(this.buf, this.buf + this.cap));
+    // One view of the input buffer, made again only when the buffer moved or memory grew.
+    let v = this.view;
+    if (!v || v.buffer !== this.mod.HEAPU8.buffer || v.byteOffset !== this.buf || v.length !== this.cap) {
+      v = this.view = this.mod.HEAPU8.subarray(this.buf, this.buf + this.cap);
+    }
+    const { written } = this.encoder.encodeInto(text, v);
     return /** @type {number} */ (written);
   }
 
