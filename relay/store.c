@@ -556,22 +556,34 @@ ft_status ft_store_outbox_by_sid(ft_store *s, const char *sid, char **message_id
 }
 
 ft_status ft_store_outbox_recover(ft_store *s, ft_store_outbox_fn fn, void *ctx) {
+    /* Rows are read first and reported after the read, without the lock: fn writes (it records
+     * the row's outcome in its own transaction, which takes the log lock before this one). */
+    ft_store_outbox *rows = NULL;
+    size_t n = 0, cap = 0;
     LOCK(s);
-    sqlite3_stmt *st = prep(s, "SELECT " OUTBOX_COLS " FROM outbox WHERE state='sending'");
+    sqlite3_stmt *st = prep(s, "SELECT " OUTBOX_COLS " FROM outbox WHERE state='sending' ORDER BY created_at");
     ft_status r = FT_E_STORAGE;
     if (st) {
         int rc;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            ft_store_outbox o;
-            outbox_from_row(st, &o);
-            fn(ctx, &o);
-            ft_store_outbox_clear(&o);
+            if (n == cap) {
+                size_t nc = cap ? cap * 2 : 16;
+                ft_store_outbox *p = realloc(rows, nc * sizeof *p);
+                if (!p) break;
+                rows = p;
+                cap = nc;
+            }
+            outbox_from_row(st, &rows[n++]);
         }
         sqlite3_finalize(st);
-        r = rc == SQLITE_DONE ? exec_simple(s, "UPDATE outbox SET state='uncertain' WHERE state='sending'")
-                              : FT_E_STORAGE;
+        r = rc == SQLITE_DONE ? FT_OK : FT_E_STORAGE;
     }
     UNLOCK(s);
+    for (size_t i = 0; i < n; i++) {
+        if (r == FT_OK) fn(ctx, &rows[i]);
+        ft_store_outbox_clear(&rows[i]);
+    }
+    free(rows);
     return r;
 }
 

@@ -88,8 +88,9 @@ ft_status ft_store_outbox_claim(ft_store *s, int64_t now, ft_store_outbox *out, 
 ft_status ft_store_outbox_mark(ft_store *s, const char *message_id, const char *state, const char *sid,
                                const char *error, int64_t next_attempt_at);
 ft_status ft_store_outbox_by_sid(ft_store *s, const char *sid, char **message_id);
-/* Rows left 'sending' by a crash (Twilio may or may not have sent them): marks them 'uncertain' and
- * calls fn for each, so they are reported instead of being sent blindly a second time. */
+/* Rows left 'sending' by a crash (Twilio may or may not have sent them): calls fn for each (oldest
+ * first, without the store's lock held), which reports it and marks it 'uncertain', so it is not
+ * sent blindly a second time. */
 typedef void (*ft_store_outbox_fn)(void *ctx, const ft_store_outbox *o);
 ft_status ft_store_outbox_recover(ft_store *s, ft_store_outbox_fn fn, void *ctx);
 

@@ -53,19 +53,44 @@ static void add_param(ft_buf *b, CURL *c, const char *name, const char *value) {
     curl_free(v);
 }
 
-static void emit(ft_relay *app, const char *prefix, const char *message_id, const char *type, cJSON *body) {
+static ft_status add_event(ft_events_tx *tx, const char *prefix, const char *message_id, const char *actor,
+                           const char *type, const cJSON *body) {
     char id[37], name[160];
     snprintf(name, sizeof name, "%s:%s", prefix, message_id);
     ft_uuid_from_name(name, id);
-    ft_status st = ft_events_append_one(app, id, "twilio", type, body, NULL);
-    if (st != FT_OK && st != FT_E_CONFLICT)
-        fprintf(stderr, "fieldtext-relay: cannot log %s for %s: %s\n", type, message_id, ft_strerror(st));
-    cJSON_Delete(body);
+    ft_status st = ft_events_tx_add(tx, id, actor, type, body, 0, NULL);
+    return st == FT_E_CONFLICT ? FT_OK : st; /* recorded before (a replayed recovery) */
 }
 
-static void fail(ft_relay *app, const ft_store_outbox *o, int code, long twilio_code, const char *msg, int refund,
-                 int uncertain) {
-    ft_store_outbox_mark(app->store, o->message_id, uncertain ? "uncertain" : "failed", NULL, msg, 0);
+/* Records the outcome of a send in one transaction: the outbox row's new state, the event saying
+ * it (message.sent / message.failed), and the refund or opt-out that goes with it. A crash leaves
+ * all of them or none (then the row is still 'sending', and reported uncertain at the restart). */
+static void outcome(ft_relay *app, const ft_store_outbox *o, const char *state, const char *sid, const char *why,
+                    const char *prefix, const char *type, cJSON *body, int refund, cJSON *optout) {
+    ft_events_tx tx;
+    ft_status st = ft_events_tx_begin(app, &tx);
+    if (st == FT_OK) {
+        if (optout) st = add_event(&tx, "optout21610", o->message_id, "twilio", "consent.opted_out", optout);
+        if (st == FT_OK) st = add_event(&tx, prefix, o->message_id, "twilio", type, body);
+        if (st == FT_OK && refund) {
+            cJSON *rb = cJSON_CreateObject();
+            cJSON_AddNumberToObject(rb, "segments", (double)o->segments);
+            cJSON_AddStringToObject(rb, "message_id", o->message_id);
+            st = add_event(&tx, "refund", o->message_id, "system", "balance.refunded", rb);
+            cJSON_Delete(rb);
+        }
+        if (st == FT_OK) st = ft_store_outbox_mark(app->store, o->message_id, state, sid, why, 0);
+        if (st == FT_OK) st = ft_events_tx_commit(&tx);
+        else ft_events_tx_abort(&tx);
+    }
+    if (st != FT_OK)
+        fprintf(stderr, "fieldtext-relay: cannot record %s for %s: %s\n", type, o->message_id, ft_strerror(st));
+    cJSON_Delete(body);
+    cJSON_Delete(optout);
+}
+
+static void fail_with(ft_relay *app, const ft_store_outbox *o, int code, long twilio_code, const char *msg, int refund,
+                      int uncertain, cJSON *optout) {
     cJSON *b = cJSON_CreateObject();
     cJSON_AddStringToObject(b, "message_id", o->message_id);
     cJSON *e = cJSON_AddObjectToObject(b, "error");
@@ -74,8 +99,12 @@ static void fail(ft_relay *app, const ft_store_outbox *o, int code, long twilio_
     cJSON_AddStringToObject(e, "message", msg);
     if (twilio_code) cJSON_AddNumberToObject(e, "twilio_code", (double)twilio_code);
     if (uncertain) cJSON_AddBoolToObject(e, "uncertain", 1);
-    emit(app, "failed", o->message_id, "message.failed", b);
-    if (refund) ft_ledger_refund(app, o->segments, o->message_id);
+    outcome(app, o, uncertain ? "uncertain" : "failed", NULL, msg, "failed", "message.failed", b, refund, optout);
+}
+
+static void fail(ft_relay *app, const ft_store_outbox *o, int code, long twilio_code, const char *msg, int refund,
+                 int uncertain) {
+    fail_with(app, o, code, twilio_code, msg, refund, uncertain, NULL);
 }
 
 static void requeue(ft_relay *app, const ft_store_outbox *o, long retry_after_s, const char *why) {
@@ -157,7 +186,6 @@ static void send_one(ft_relay *app, const ft_store_outbox *o) {
         cJSON *j = rep.body.p ? cJSON_ParseWithLength(rep.body.p, rep.body.len) : NULL;
         const char *sid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "sid"));
         if (http >= 200 && http < 300 && sid) {
-            ft_store_outbox_mark(app->store, o->message_id, "sent", sid, NULL, 0);
             cJSON *b = cJSON_CreateObject();
             cJSON_AddStringToObject(b, "message_id", o->message_id);
             cJSON_AddStringToObject(b, "sid", sid);
@@ -166,7 +194,7 @@ static void send_one(ft_relay *app, const ft_store_outbox *o) {
             cJSON_AddNumberToObject(b, "segments", (double)(segs > 0 ? segs : o->segments));
             const char *status = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "status"));
             cJSON_AddStringToObject(b, "twilio_status", status ? status : "queued");
-            emit(app, "sent", o->message_id, "message.sent", b);
+            outcome(app, o, "sent", sid, NULL, "sent", "message.sent", b, 0, NULL);
         } else if (http == 429 || http >= 500) {
             char why[64];
             snprintf(why, sizeof why, "Twilio HTTP %ld", http);
@@ -179,14 +207,14 @@ static void send_one(ft_relay *app, const ft_store_outbox *o) {
             char why[512];
             snprintf(why, sizeof why, "Twilio refused the message (HTTP %ld%s%s)", http, msg ? ": " : "",
                      msg ? msg : "");
+            cJSON *optout = NULL;
             if (tcode == 21610) {
                 /* Twilio says the number replied STOP: make the log agree at once. */
-                cJSON *b = cJSON_CreateObject();
-                cJSON_AddStringToObject(b, "phone", o->phone);
-                cJSON_AddStringToObject(b, "method", "twilio_21610");
-                emit(app, "optout21610", o->message_id, "consent.opted_out", b);
+                optout = cJSON_CreateObject();
+                cJSON_AddStringToObject(optout, "phone", o->phone);
+                cJSON_AddStringToObject(optout, "method", "twilio_21610");
             }
-            fail(app, o, tcode == 21610 ? FT_E_LOG_OPTED_OUT : FT_E_TWILIO, tcode, why, 1, 0);
+            fail_with(app, o, tcode == 21610 ? FT_E_LOG_OPTED_OUT : FT_E_TWILIO, tcode, why, 1, 0, optout);
         }
         cJSON_Delete(j);
     }
@@ -194,15 +222,9 @@ static void send_one(ft_relay *app, const ft_store_outbox *o) {
 }
 
 static void report_uncertain(void *ctx, const ft_store_outbox *o) {
-    ft_relay *app = ctx;
-    cJSON *b = cJSON_CreateObject();
-    cJSON_AddStringToObject(b, "message_id", o->message_id);
-    cJSON *e = cJSON_AddObjectToObject(b, "error");
-    cJSON_AddNumberToObject(e, "code", FT_E_TWILIO);
-    cJSON_AddStringToObject(e, "name", ft_strerror_name(FT_E_TWILIO));
-    cJSON_AddStringToObject(e, "message", "the relay stopped while sending: the message may or may not have been sent (not retried, to avoid a duplicate)");
-    cJSON_AddBoolToObject(e, "uncertain", 1);
-    emit(app, "failed", o->message_id, "message.failed", b);
+    fail((ft_relay *)ctx, o, FT_E_TWILIO,
+         0, "the relay stopped while sending: the message may or may not have been sent (not retried, to avoid a duplicate)",
+         0, 1);
 }
 
 static void *sender_main(void *arg) {
