@@ -165,6 +165,7 @@ typedef struct ft_gc_item {
     void *ctx;
     ft_status st;
     int done;
+    pthread_cond_t cond; /* its own: a commit wakes the threads of its batch, not every waiter */
     struct ft_gc_item *next;
 } ft_gc_item;
 
@@ -198,13 +199,14 @@ static void gc_run_batch(ft_relay *app, ft_gc_item *batch) {
 
 ft_status ft_events_run(ft_relay *app, ft_events_work_fn fn, void *ctx) {
     ft_gc_item me = {.fn = fn, .ctx = ctx};
+    pthread_cond_init(&me.cond, NULL);
     pthread_mutex_lock(&app->gc_lock);
     if (app->gc_tail) app->gc_tail->next = &me;
     else app->gc_head = &me;
     app->gc_tail = &me;
     while (!me.done) {
         if (app->gc_leader) {
-            pthread_cond_wait(&app->gc_cond, &app->gc_lock);
+            pthread_cond_wait(&me.cond, &app->gc_lock);
             continue;
         }
         /* Lead: take up to GC_MAX_BATCH queued items (this one among them). */
@@ -218,13 +220,16 @@ ft_status ft_events_run(ft_relay *app, ft_events_work_fn fn, void *ctx) {
         gc_run_batch(app, batch);
         pthread_mutex_lock(&app->gc_lock);
         for (ft_gc_item *it = batch, *nx; it; it = nx) {
-            nx = it->next; /* it may be gone as soon as done is seen */
+            nx = it->next; /* it may be gone once done is seen (after the lock is released) */
             it->done = 1;
+            if (it != &me) pthread_cond_signal(&it->cond);
         }
         app->gc_leader = 0;
-        pthread_cond_broadcast(&app->gc_cond);
+        /* What queued meanwhile is the next batch: its first waiter leads it. */
+        if (app->gc_head) pthread_cond_signal(&app->gc_head->cond);
     }
     pthread_mutex_unlock(&app->gc_lock);
+    pthread_cond_destroy(&me.cond);
     return me.st;
 }
 
@@ -267,6 +272,13 @@ static ft_status accept_send(ft_relay *app, const char *id, const char *actor, c
     if (st != FT_OK) {
         ft_events_tx_abort(&tx);
         if (st == FT_E_BALANCE) snprintf(why, why_cap, "the balance cannot cover this message: buy a bundle");
+        return st;
+    }
+    int64_t next_ms = 0;
+    st = ft_rules_send_window(app, phone, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "kind")),
+                              ft_now_ms(), &next_ms, why, why_cap);
+    if (st != FT_OK) {
+        ft_events_tx_abort(&tx);
         return st;
     }
     cJSON_DeleteItemFromObjectCaseSensitive(body, "segments");

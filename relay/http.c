@@ -39,7 +39,12 @@ unsigned ft_http_status_of(int code) {
     case FT_E_BUNDLE_UNKNOWN:
     case FT_E_PRICE:
     case FT_E_LOG_NO_CONSENT:
-    case FT_E_LOG_OPTED_OUT: return 422;
+    case FT_E_LOG_OPTED_OUT:
+    case FT_E_CONSENT_QUIET_HOURS:
+    case FT_E_CONSENT_NO_CONSENT:
+    case FT_E_CONSENT_OPTED_OUT:
+    case FT_E_CONSENT_REVIEW:
+    case FT_E_CONSENT_NO_NUMBER: return 422;
     case FT_E_TWILIO: return 502;
     default: return 500;
     }

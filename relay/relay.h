@@ -173,6 +173,13 @@ int ft_rules_phone_ok(const char *phone);
 ft_relay_kw ft_rules_inbound_keyword(ft_relay *app, const char *body, size_t len, char *reply, size_t cap);
 /* May this message go to this phone now (consent, length, balance)? Log lock held. */
 ft_status ft_rules_can_send(ft_relay *app, const char *phone, const char *body, uint32_t *segments);
+/* The send window for automated kinds ("reminder", "on_the_way"; core consent.h): 8 a.m.-9 p.m.
+ * (8 p.m. in FL, OK, MD) in the customer's time zone: its customer.saved "tz" (IANA name), else the
+ * zone of its "state", else the business's state, else America/New_York. FT_OK for manual sends
+ * and inside the window; else FT_E_CONSENT_QUIET_HOURS, *next_ms the window's next opening and why
+ * a sentence naming the zone. */
+ft_status ft_rules_send_window(ft_relay *app, const char *phone, const char *kind, int64_t now_ms, int64_t *next_ms,
+                               char *why, size_t why_cap);
 /* Checks an event a signed-in user submits (type allowed for the role, body fields).
  * why receives a sentence on refusal. */
 ft_status ft_rules_check_client_event(ft_relay *app, const char *role, const char *type, cJSON *body, char *why,

@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <strings.h>
 
+#include "fieldtext/consent.h"
 #include "fieldtext/cost.h"
 #include "fieldtext/keyword.h"
 #include "fieldtext/phone.h"
+#include "fieldtext/schedule.h"
 #include "relay.h"
 
 int ft_rules_phone_ok(const char *phone) {
@@ -98,6 +100,76 @@ ft_status ft_rules_can_send(ft_relay *app, const char *phone, const char *body, 
     ft_status st = ft_reducer_check_send(app->reducer, phone, body, strlen(body), segments);
     pthread_mutex_unlock(&app->log_lock);
     return st;
+}
+
+/* A state or province code from a customer or business record ("state", "region", or an address
+ * object's "state"), two letters, into out[3]; "" when none. */
+static void region_of(const cJSON *rec, char out[3]) {
+    out[0] = '\0';
+    const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "state"));
+    if (!v) v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "region"));
+    const cJSON *addr = cJSON_GetObjectItemCaseSensitive(rec, "address");
+    if (!v && cJSON_IsObject(addr)) v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(addr, "state"));
+    if (v && strlen(v) == 2 && isalpha((unsigned char)v[0]) && isalpha((unsigned char)v[1])) {
+        out[0] = (char)toupper((unsigned char)v[0]);
+        out[1] = (char)toupper((unsigned char)v[1]);
+        out[2] = '\0';
+    }
+}
+
+ft_status ft_rules_send_window(ft_relay *app, const char *phone, const char *kind, int64_t now_ms, int64_t *next_ms,
+                               char *why, size_t why_cap) {
+    *next_ms = 0;
+    ft_send_kind k;
+    if (kind && strcmp(kind, "reminder") == 0) k = FT_SEND_REMINDER;
+    else if (kind && strcmp(kind, "on_the_way") == 0) k = FT_SEND_ON_THE_WAY;
+    else return FT_OK; /* staff writing by hand: no window (consent.h) */
+    char *body = NULL;
+    cJSON *cust = NULL;
+    if (ft_store_customer_by_phone(app->store, phone, &body) == FT_OK) cust = cJSON_Parse(body);
+    free(body);
+    char region[3];
+    region_of(cust, region);
+    const char *zone = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cust, "tz"));
+    ft_tz tz;
+    if (!zone || ft_tz_lookup(zone, strlen(zone), &tz, NULL) != FT_OK) {
+        zone = NULL;
+        if (!region[0]) {
+            /* Unknown customer zone: the business's state. */
+            cJSON *b = cJSON_CreateObject();
+            ft_api_business_get(app, b);
+            region_of(b, region);
+            cJSON_Delete(b);
+        }
+        const ft_region_zone *rz = NULL;
+        if (region[0] && ft_region_zone_lookup(region, 2, &rz) == FT_OK && rz->zone &&
+            ft_tz_lookup(rz->zone, strlen(rz->zone), &tz, NULL) == FT_OK)
+            zone = rz->zone;
+    }
+    static const char fallback[] = "America/New_York";
+    if (!zone) {
+        zone = fallback;
+        if (ft_tz_lookup(zone, strlen(zone), &tz, NULL) != FT_OK) {
+            cJSON_Delete(cust);
+            return FT_OK;
+        }
+    }
+    char zone_name[64];
+    snprintf(zone_name, sizeof zone_name, "%s", zone);
+    cJSON_Delete(cust);
+    ft_consent_state cs;
+    if (ft_consent_state_init(&cs, "relay", phone) != FT_OK) return FT_OK;
+    cs.status = FT_CONSENT_OPTED_IN; /* consent itself is the log's (ft_rules_can_send): only the window here */
+    int32_t off = ft_tz_offset(&tz, now_ms / 1000, NULL);
+    ft_send_verdict v;
+    ft_status st = ft_consent_can_send(&cs, k, now_ms, off / 60, region[0] ? region : NULL, &v);
+    if (st != FT_E_CONSENT_QUIET_HOURS) return FT_OK;
+    *next_ms = v.next_allowed_ms;
+    snprintf(why, why_cap,
+             "outside the customer's send window for automated messages (%02d:%02d-%02d:%02d %s, now %02d:%02d there)",
+             v.window_start_min / 60, v.window_start_min % 60, v.window_end_min / 60, v.window_end_min % 60, zone_name,
+             v.local_min / 60, v.local_min % 60);
+    return FT_E_CONSENT_QUIET_HOURS;
 }
 
 /* ---- client events ---- */

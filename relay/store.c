@@ -275,6 +275,27 @@ ft_status ft_store_last_seq(ft_store *s, int64_t *seq) {
     return r;
 }
 
+ft_status ft_store_customer_by_phone(ft_store *s, const char *phone, char **body_json) {
+    *body_json = NULL;
+    LOCK(s);
+    sqlite3_stmt *st = prep(s, "SELECT body FROM events WHERE type='customer.saved' AND json_extract(body,'$.phone')=?"
+                               " ORDER BY seq DESC LIMIT 1");
+    ft_status r = FT_E_STORAGE;
+    if (st) {
+        bind_text(st, 1, phone);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            *body_json = col_dup(st, 0);
+            r = *body_json ? FT_OK : FT_E_NOMEM;
+        } else {
+            r = rc == SQLITE_DONE ? FT_E_NOT_FOUND : FT_E_STORAGE;
+        }
+        sqlite3_finalize(st);
+    }
+    UNLOCK(s);
+    return r;
+}
+
 /* ---- users ---- */
 
 void ft_store_user_clear(ft_store_user *u) {

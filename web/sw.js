@@ -25,7 +25,7 @@ const PRECACHE = {
   shell: ['./', './index.html', './css/base.css', './js/sw-register.js', './js/dom.js', './js/format.js', './js/store.js'],
   core: ['./js/core.js', './wasm/fieldtext_core.mjs', './wasm/fieldtext_core.wasm'],
   app: [
-    './css/app.css', './js/app.js', './js/api.js', './js/model.js', './js/storage.js', './js/sync.js',
+    './css/app.css', './js/warm.js', './js/app.js', './js/api.js', './js/model.js', './js/storage.js', './js/sync.js',
     './js/views/shell.js', './js/views/login.js', './js/views/messages.js', './js/views/customers.js',
     './js/views/workflow.js',
   ],

@@ -1,6 +1,8 @@
 /* fieldtext core: grapheme clusters of a message as it will be encoded (see cluster.h). */
 #include "cluster.h"
 
+#include <string.h>
+
 #include "fieldtext/error.h"
 #include "fieldtext/gsm7.h"
 #include "fieldtext/segment.h"
@@ -44,7 +46,30 @@ static inline uint32_t decode_utf8(const unsigned char *s, uint32_t avail, uint3
     return 4;
 }
 
+/* Blocks of 32 code points of the BMP (bit b of word w: U+(w*32+b)*32 ..+31) in which every code
+ * point has utf8proc's boundclass OTHER: Latin, Greek, Cyrillic and Arabic letters, CJK, kana... but
+ * not Hangul syllables (LV/LVT), marks, Prepend, controls or pictographs. Derived from utf8proc 2.8;
+ * test_segment checks it equals what utf8proc says for every block (all 65,536 code points). */
+const uint32_t ft_other_blocks[64] = {
+    0xF0FFFFC6u, 0x58328FEFu, 0x80000028u, 0x84992000u, 0xFBFF00E1u, 0x90FFFFFFu, 0x4092FDCEu, 0xFFFF3F3Du,
+    0x2CFFCD30u, 0xC0001FBFu, 0xFAFFFDFFu, 0xFFFF777Fu, 0xFFEFFFEDu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu,
+    0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu,
+    0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu,
+    0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu,
+    0xFFFFFFFFu, 0xFF67FFFFu, 0x7F11010Cu, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u,
+    0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0xFFFFFFFFu, 0xFFFFFFFFu,
+    0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFEFFFFFFu, 0x6F7CFFFFu,
+};
+
+/* 1 when cp is known to have utf8proc's boundclass OTHER without asking utf8proc: printable ASCII
+ * (U+0020..U+007E; the block U+0060.. holds DEL) or a code point in an all-OTHER block. */
+static inline int simple_other(uint32_t cp) {
+    return cp - 0x20u < 0x5Fu || (cp < 0x10000 && ((ft_other_blocks[cp >> 10] >> ((cp >> 5) & 31u)) & 1u));
+}
+
+/* utf8proc's boundclass of cp. */
 static inline int boundclass(uint32_t cp) {
+    if (simple_other(cp)) return UTF8PROC_BOUNDCLASS_OTHER;
     return (int)utf8proc_get_property((utf8proc_int32_t)cp)->boundclass;
 }
 
@@ -227,6 +252,55 @@ int ft_cluster_tally_plain(const unsigned char *s, uint32_t n, ft_tally *t, uint
         }
         pbc = nbc;
         prev = cp;
+        /* A run of OTHER code points after cp (itself OTHER): before each of them the state is
+         * OTHER (or START with the previous class OTHER), never PREPEND, and UAX #29 as utf8proc
+         * applies it always breaks before an OTHER code point then. So each one closes the open
+         * cluster and opens a one-unit cluster of its own; no lookup, no state machine. After the
+         * run the state is START with pbc OTHER, equivalent to utf8proc's state OTHER. */
+        if (cp < 0x80) {
+            /* ASCII after ASCII always breaks (see ft_cluster_next): of an ASCII run s[pos..q), the
+             * open cluster closes before s[pos], s[pos..q-1) are clusters of their own (tallied as a
+             * block), and s[q-1] opens the next one, decided against s[q] as usual. */
+            uint32_t q = pos;
+            for (; q + 8 <= n; q += 8) {
+                uint64_t w;
+                memcpy(&w, s + q, 8);
+                if (w & 0x8080808080808080ull) break;
+            }
+            while (q < n && s[q] < 0x80) q++;
+            if (q > pos) {
+                c.units16 = units;
+                c.gsm = t->all_gsm && count == 1 && units == 1 ? ft_gsm7_classify(first) : FT_GSM7_NONE;
+                ft_tally_add(t, &c);
+                ft_tally_add_ascii(t, s + pos, q - 1 - pos);
+                ncp += q - pos;
+                *u16 += q - pos;
+                first = prev = s[q - 1];
+                count = 1;
+                units = 1;
+                pos = q;
+                state = UTF8PROC_BOUNDCLASS_START;
+                pbc = -1;
+            }
+        } else if (simple_other(cp)) {
+            while (pos < n) {
+                uint32_t cp2, k2 = decode_utf8(s + pos, n - pos, &cp2);
+                if (k2 == 0 || !simple_other(cp2)) break;
+                /* two ASCII bytes: leave them to the block path above */
+                if (cp2 < 0x80 && pos + 1 < n && s[pos + 1] < 0x80) break;
+                c.units16 = units;
+                c.gsm = t->all_gsm && count == 1 && units == 1 ? ft_gsm7_classify(first) : FT_GSM7_NONE;
+                ft_tally_add(t, &c);
+                pos += k2;
+                ncp++;
+                *u16 += 1;
+                first = prev = cp2;
+                count = 1;
+                units = 1;
+            }
+            state = UTF8PROC_BOUNDCLASS_START;
+            pbc = UTF8PROC_BOUNDCLASS_OTHER;
+        }
     }
     if (count > 0) {
         c.units16 = units;

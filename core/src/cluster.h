@@ -64,6 +64,10 @@ void ft_tally_add_ascii(ft_tally *t, const unsigned char *s, uint32_t n);
 /* Final encoding and segment count of a tally. */
 void ft_tally_result(const ft_tally *t, uint32_t *encoding, uint32_t *segments, uint32_t *units);
 
+/* Bit per 32-code-point block of the BMP: 1 when utf8proc gives every code point of it the
+ * boundclass OTHER (cluster.c; checked against utf8proc by test_segment). */
+extern const uint32_t ft_other_blocks[64];
+
 /* Septets of each ASCII code point (0: not GSM), the table behind ft_gsm7_classify. */
 extern const char ft_gsm7_ascii_septets[128];
 

@@ -52,6 +52,15 @@ ft_status ft_segment_count_text(const char *utf8, size_t len, unsigned flags, ft
     ft_tally t;
     ft_tally_init(&t);
     uint32_t u16 = 0, cps = 0, i = 0;
+    if (!smart) {
+        /* ft_cluster_tally_plain takes ASCII runs in blocks itself: one pass over the whole text */
+        uint32_t bad = 0;
+        if (n > 0 && ft_cluster_tally_plain(s, n, &t, &u16, &cps, &bad) != 0) {
+            if (err_offset) *err_offset = bad;
+            return FT_E_UTF8;
+        }
+        i = n;
+    }
     while (i < n) {
         /* free bytes from i (s[i-1], if any, is plain: i is 0 or the free byte ending a stretch);
          * the plain byte just before a non-plain one is not free: it may join it (e + U+0301) */

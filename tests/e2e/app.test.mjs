@@ -3,7 +3,7 @@
  * The staff app (web/index.html) in headless Chromium against the relay (or, until it is built,
  * tests/e2e/fake-relay.mjs: see app-helpers.mjs) with the Twilio sandbox.
  */
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, newPage, requireWasm } from './helpers.mjs';
 import { startBackend, addStaff, signIn, addOptedInCustomer, sendText, until, ADMIN, STAFF } from './app-helpers.mjs';
@@ -18,6 +18,12 @@ before(async () => {
   const { context } = await newPage(browser);
   await addStaff(context.request, backend.url);
   await context.close();
+});
+// Close each test's browser profiles when it ends: open tabs hold an SSE stream and keep-alive
+// connections, and the relay limits connections per client address (FT_RELAY_MAX_PER_IP).
+afterEach(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  contexts.clear();
 });
 after(async () => {
   for (const c of contexts) await c.close().catch(() => {});

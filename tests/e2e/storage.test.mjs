@@ -91,10 +91,17 @@ test('two writes in the same millisecond both reach IndexedDB (IDBFS compares mt
   await openIn(page);
   await page.evaluate(async () => {
     const s = /** @type {any} */ (window).__s;
-    s.write('same.json', '"first"');
-    await s.save();
-    s.write('same.json', '"second"');
-    await s.save();
+    const realNow = Date.now;
+    const frozen = realNow();
+    Date.now = () => frozen; // both writes "in the same millisecond"
+    try {
+      s.write('same.json', '"first"');
+      await s.save();
+      s.write('same.json', '"second"');
+      await s.save();
+    } finally {
+      Date.now = realNow;
+    }
   });
   assert.equal(await readIdb(page, '/ft/same.json'), '"second"');
 });

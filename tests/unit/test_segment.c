@@ -6,8 +6,10 @@
 #include "cJSON.h"
 #include "fieldtext/gsm7.h"
 #include "fieldtext/segment.h"
+#include "cluster.h"
 #include "smart_map.h"
 #include "test.h"
+#include "utf8proc.h"
 
 static ft_segment_count count(const char *s, size_t n, unsigned flags) {
     ft_segment_count c;
@@ -216,6 +218,20 @@ static void smart_map_has_no_printable_ascii_but_grave(void) {
     for (size_t i = 1; i < ft_smart_map_len; i++) CHECK(ft_smart_map[i - 1].cp < ft_smart_map[i].cp);
 }
 
+static void other_blocks_match_utf8proc_for_every_bmp_code_point(void) {
+    /* cluster.c answers boundclass OTHER from this table without asking utf8proc: it must be
+     * exactly the blocks of 32 code points that utf8proc classes OTHER throughout (all of U+0000..U+FFFF) */
+    for (uint32_t b = 0; b < 2048; b++) {
+        int all = 1;
+        for (uint32_t cp = b * 32; cp < b * 32 + 32; cp++)
+            all &= utf8proc_get_property((utf8proc_int32_t)cp)->boundclass == UTF8PROC_BOUNDCLASS_OTHER;
+        CHECK_EQ_INT((ft_other_blocks[b >> 5] >> (b & 31)) & 1u, all);
+    }
+    /* the printable ASCII shortcut */
+    for (uint32_t cp = 0x20; cp < 0x7F; cp++)
+        CHECK_EQ_INT(utf8proc_get_property((utf8proc_int32_t)cp)->boundclass, UTF8PROC_BOUNDCLASS_OTHER);
+}
+
 static void analysis_lists_each_ucs2_culprit_with_position_and_replacement(void) {
     const char *t = "It\xe2\x80\x99s 5\xe2\x80\x93" "6pm \xf0\x9f\x98\x80";
     ft_segment_analysis a;
@@ -355,6 +371,7 @@ int main(void) {
     RUN(segment_refuses_over_1600_characters_and_oversized_input);
     RUN(smart_encoding_replaces_curly_quotes_and_deletes_zero_width);
     RUN(smart_map_has_no_printable_ascii_but_grave);
+    RUN(other_blocks_match_utf8proc_for_every_bmp_code_point);
     RUN(analysis_lists_each_ucs2_culprit_with_position_and_replacement);
     RUN(suggestion_offers_cheaper_spelling_that_saves_segments);
     RUN(suggestion_never_offers_replacements_that_do_not_save);

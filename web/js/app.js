@@ -392,6 +392,7 @@ messagesView.bind(els.messages, actions);
 customersView.bind(els.customers, actions);
 
 let scheduled = false;
+let markedInteractive = false;
 function paint() {
   scheduled = false;
   const s = store.getState();
@@ -403,6 +404,10 @@ function paint() {
   els.customers.hidden = !(s.phase === 'app' && s.view === 'customers');
   if (!els.messages.hidden) messagesView.render(s, els.messages);
   if (!els.customers.hidden || s.dialog) customersView.render(s, els.customers);
+  if (!markedInteractive && (s.phase === 'app' || s.phase === 'login' || s.phase === 'setup')) {
+    markedInteractive = true;
+    performance.mark('ft-interactive', { detail: s.phase }); // scripts/bench-web reads it
+  }
 }
 store.subscribe(() => {
   // Render synchronously (typing must not wait a frame for the composer's state), coalescing
@@ -423,8 +428,10 @@ document.addEventListener('visibilitychange', () => {
 async function main() {
   paint();
   const t0 = performance.now();
+  performance.mark('ft-start');
   try {
     core = await loadCore();
+    performance.mark('ft-core');
     storage = await openStorage(core, {
       onStatus: (st) => set({ storage: st }),
       onWritable: () => {
@@ -439,8 +446,10 @@ async function main() {
       },
     });
     storage.installLifecycle();
+    performance.mark('ft-storage');
     const m = new Model();
     m.applyAll(storage.events);
+    performance.mark('ft-model');
     set({ model: m, modelVersion: m.version, storage: storage.status(), outbox: storage.outbox.slice(), rejected: storage.rejected.slice() });
   } catch (e) {
     set({ phase: 'failed', failure: `This browser could not open fieldtext's local storage: ${/** @type {any} */ (e).message || e}` });
