@@ -84,9 +84,14 @@ static int tx_push(ft_events_tx *tx, char *json) {
 
 ft_status ft_events_tx_add(ft_events_tx *tx, const char *id, const char *actor, const char *type,
                            const cJSON *body, int64_t client_at, int64_t *seq) {
+    return ft_events_tx_add_at(tx, id, actor, type, body, client_at, 0, seq);
+}
+
+ft_status ft_events_tx_add_at(ft_events_tx *tx, const char *id, const char *actor, const char *type,
+                              const cJSON *body, int64_t client_at, int64_t at, int64_t *seq) {
     char *body_s = cJSON_PrintUnformatted(body);
     if (!body_s) return FT_E_NOMEM;
-    ft_store_event ev = {.id = id, .type = type, .actor = actor, .body_json = body_s, .at = ft_now_ms(),
+    ft_store_event ev = {.id = id, .type = type, .actor = actor, .body_json = body_s, .at = at ? at : ft_now_ms(),
                          .client_at = client_at};
     int64_t s = 0;
     ft_status st = ft_store_event_append(tx->app->store, &ev, &s);
@@ -243,6 +248,7 @@ static cJSON *result_error(const char *id, int code, const char *why) {
     cJSON_AddNumberToObject(e, "code", code);
     cJSON_AddStringToObject(e, "name", ft_strerror_name(code));
     cJSON_AddStringToObject(e, "message", why && why[0] ? why : ft_strerror(code));
+    cJSON_AddNumberToObject(e, "status", ft_http_status_of(code)); /* what a lone request would get */
     return o;
 }
 
@@ -317,6 +323,15 @@ static cJSON *accept_one(ft_req *r, cJSON *ev) {
     if (st != FT_OK) return result_error(id, st, why);
     if (strcmp(type, "message.send") == 0) {
         st = accept_send(app, id, r->user_id, body, client_at, &seq, why, sizeof why);
+    } else if (strncmp(type, "consent.", 8) == 0) {
+        /* The core's state machine decides; the chained record is the body (relay/consent.c). */
+        ft_events_tx tx;
+        st = ft_events_tx_begin(app, &tx);
+        if (st == FT_OK) {
+            st = ft_consent_accept(&tx, id, r->user_id, r->user_name, type, body, client_at, &seq, why, sizeof why);
+            if (st == FT_OK) st = ft_events_tx_commit(&tx);
+            else ft_events_tx_abort(&tx);
+        }
     } else {
         ft_events_tx tx;
         st = ft_events_tx_begin(app, &tx);

@@ -146,6 +146,9 @@ ft_status ft_events_tx_begin(ft_relay *app, ft_events_tx *tx);
 /* Adds an event to the transaction; FT_E_CONFLICT (with *seq) when the id exists already. */
 ft_status ft_events_tx_add(ft_events_tx *tx, const char *id, const char *actor, const char *type,
                            const cJSON *body, int64_t client_at, int64_t *seq);
+/* The same with an explicit time (ms; 0 = now): a consent record's time is hashed into its chain. */
+ft_status ft_events_tx_add_at(ft_events_tx *tx, const char *id, const char *actor, const char *type,
+                              const cJSON *body, int64_t client_at, int64_t at, int64_t *seq);
 ft_status ft_events_tx_commit(ft_events_tx *tx);
 void ft_events_tx_abort(ft_events_tx *tx);
 /* One event on its own transaction (relay-made events). */
@@ -184,6 +187,16 @@ ft_status ft_rules_send_window(ft_relay *app, const char *phone, const char *kin
  * why receives a sentence on refusal. */
 ft_status ft_rules_check_client_event(ft_relay *app, const char *role, const char *type, cJSON *body, char *why,
                                       size_t why_cap);
+
+/* ---- consent.c: the consent audit chain (core consent.h) ---- */
+/* Applies a consent.* event with the core's state machine inside tx (which the caller commits):
+ * the stored body is the core's chained record (body.chain) plus the extras the caller sent.
+ * staff_id/staff_name: the signed-in user, or NULL with actor "customer" for keyword steps.
+ * Refusals: the core's code (FT_E_CONSENT_*) and reason in why; nothing written. */
+ft_status ft_consent_accept(ft_events_tx *tx, const char *id, const char *staff_id, const char *staff_name,
+                            const char *type, cJSON *body, int64_t client_at, int64_t *seq, char *why, size_t why_cap);
+/* GET /api/customers/consent?phone=E164&format=json|csv */
+void ft_consent_history(ft_req *r);
 
 /* ---- ledger.c ---- */
 /* Credits a bundle: event bundle.purchased. ref makes it idempotent (a payment id), may be NULL. */

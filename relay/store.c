@@ -260,6 +260,39 @@ ft_status ft_store_events_after(ft_store *s, int64_t after, int64_t limit, ft_st
     return r;
 }
 
+ft_status ft_store_consent_events(ft_store *s, const char *phone, ft_store_event_fn fn, void *ctx) {
+    LOCK(s);
+    /* Rows whose body is not JSON any more (edited by hand) are skipped: the chain then breaks at
+     * the next record, which no longer links. */
+    sqlite3_stmt *st = prep(s, "SELECT seq,id,at,actor,type,body,client_at FROM events WHERE type LIKE 'consent.%'"
+                               " AND json_valid(body) AND json_extract(body,'$.phone')=?"
+                               " AND json_type(body,'$.chain')='object' ORDER BY seq");
+    ft_status r = FT_E_STORAGE;
+    if (st) {
+        bind_text(st, 1, phone);
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            ft_store_event ev = {
+                .seq = sqlite3_column_int64(st, 0),
+                .id = (const char *)sqlite3_column_text(st, 1),
+                .at = sqlite3_column_int64(st, 2),
+                .actor = (const char *)sqlite3_column_text(st, 3),
+                .type = (const char *)sqlite3_column_text(st, 4),
+                .body_json = (const char *)sqlite3_column_text(st, 5),
+                .client_at = sqlite3_column_int64(st, 6),
+            };
+            if (fn(ctx, &ev)) {
+                rc = SQLITE_DONE;
+                break;
+            }
+        }
+        r = rc == SQLITE_DONE ? FT_OK : FT_E_STORAGE;
+        sqlite3_finalize(st);
+    }
+    UNLOCK(s);
+    return r;
+}
+
 ft_status ft_store_last_seq(ft_store *s, int64_t *seq) {
     LOCK(s);
     sqlite3_stmt *st = prep(s, "SELECT COALESCE(MAX(seq),0) FROM events");

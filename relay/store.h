@@ -53,6 +53,8 @@ ft_status ft_store_event_seq(ft_store *s, const char *id, int64_t *seq);
 typedef int (*ft_store_event_fn)(void *ctx, const ft_store_event *ev);
 ft_status ft_store_events_after(ft_store *s, int64_t after, int64_t limit, ft_store_event_fn fn, void *ctx);
 ft_status ft_store_last_seq(ft_store *s, int64_t *seq);
+/* The chained consent.* events of a phone (body.chain present), oldest first. */
+ft_status ft_store_consent_events(ft_store *s, const char *phone, ft_store_event_fn fn, void *ctx);
 /* The body (JSON text, malloc'd) of the latest customer.saved event for a phone number.
  * FT_E_NOT_FOUND when none. */
 ft_status ft_store_customer_by_phone(ft_store *s, const char *phone, char **body_json);

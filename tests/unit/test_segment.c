@@ -232,6 +232,65 @@ static void other_blocks_match_utf8proc_for_every_bmp_code_point(void) {
         CHECK_EQ_INT(utf8proc_get_property((utf8proc_int32_t)cp)->boundclass, UTF8PROC_BOUNDCLASS_OTHER);
 }
 
+/* The clusters of the whole text from the cluster iterator, tallied one by one: the reference for the
+ * fast count (which takes ASCII runs and runs of OTHER code points in blocks). */
+static ft_segment_count iterator_count(const char *s, size_t n, unsigned flags) {
+    ft_cluster_iter it;
+    ft_cluster_iter_init(&it, s, (uint32_t)n, flags);
+    ft_tally t;
+    ft_tally_init(&t);
+    ft_cluster c;
+    while (ft_cluster_next(&it, &c) > 0) ft_tally_add(&t, &c);
+    ft_segment_count r = {0};
+    uint32_t enc;
+    ft_tally_result(&t, &enc, &r.segments, &r.units);
+    r.encoding = (ft_encoding)enc;
+    r.characters = it.pos16;
+    r.code_points = it.src_cps;
+    return r;
+}
+
+static size_t put_utf8(char *o, uint32_t cp) {
+    if (cp < 0x80) return (size_t)(o[0] = (char)cp, 1);
+    if (cp < 0x800) return o[0] = (char)(0xC0 | (cp >> 6)), o[1] = (char)(0x80 | (cp & 0x3F)), 2;
+    if (cp < 0x10000)
+        return o[0] = (char)(0xE0 | (cp >> 12)), o[1] = (char)(0x80 | ((cp >> 6) & 0x3F)),
+               o[2] = (char)(0x80 | (cp & 0x3F)), 3;
+    return o[0] = (char)(0xF0 | (cp >> 18)), o[1] = (char)(0x80 | ((cp >> 12) & 0x3F)),
+           o[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), o[3] = (char)(0x80 | (cp & 0x3F)), 4;
+}
+
+static void fast_count_equals_cluster_iterator_on_random_texts(void) {
+    /* ASCII (controls, CR, LF, GSM and not), Latin-1, Greek, Cyrillic, Arabic with Prepend and marks,
+     * Devanagari with spacing marks, Thai, combining marks, ZWJ, VS16, emoji and modifiers,
+     * regional indicators, Hangul jamo and syllables, CJK, private use, U+FFFD, extension chars */
+    static const uint32_t palette[] = {
+        'a', 'Z', ' ', '0', '.', '\r', '\n', '\t', 0x0C, '`', '{', '^', 0x7F, 0x00E9, 0x00E7, 0x00A3, 0x00AD,
+        0x0394, 0x03B1, 0x0416, 0x0436, 0x0483, 0x0600, 0x0605, 0x0627, 0x064B, 0x06DD, 0x0915, 0x093E, 0x094D,
+        0x0E01, 0x0E31, 0x0E33, 0x0301, 0x0308, 0x200D, 0xFE0F, 0x1F600, 0x1F3FB, 0x2764, 0x1F1FA, 0x1F1F8,
+        0x1100, 0x1161, 0x11A8, 0xAC00, 0xAC01, 0x4E2D, 0xE000, 0xFFFD, 0x20AC, 0x2019, 0x200B, 0x10FFFD, 0x1D11E};
+    const size_t np = sizeof palette / sizeof palette[0];
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    char *buf = malloc(4 * 400);
+    for (int round = 0; round < 20000; round++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t ncp = (size_t)(x % 400), n = 0;
+        /* mostly one script with spaces, like a message; sometimes anything */
+        uint32_t bias = (uint32_t)((x >> 20) % np);
+        for (size_t i = 0; i < ncp; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            uint32_t r = (uint32_t)(x >> 33) % 16;
+            uint32_t cp = r < 6 ? palette[bias] : r < 9 ? (uint32_t)'a' + (uint32_t)(x % 26) : r < 10 ? ' ' : palette[(x >> 40) % np];
+            n += put_utf8(buf + n, cp);
+        }
+        for (unsigned flags = 0; flags <= FT_SEG_SMART; flags++) {
+            ft_segment_count a = count(buf, n, flags), b = iterator_count(buf, n, flags);
+            CHECK(memcmp(&a, &b, sizeof a) == 0);
+        }
+    }
+    free(buf);
+}
+
 static void analysis_lists_each_ucs2_culprit_with_position_and_replacement(void) {
     const char *t = "It\xe2\x80\x99s 5\xe2\x80\x93" "6pm \xf0\x9f\x98\x80";
     ft_segment_analysis a;
@@ -372,6 +431,7 @@ int main(void) {
     RUN(smart_encoding_replaces_curly_quotes_and_deletes_zero_width);
     RUN(smart_map_has_no_printable_ascii_but_grave);
     RUN(other_blocks_match_utf8proc_for_every_bmp_code_point);
+    RUN(fast_count_equals_cluster_iterator_on_random_texts);
     RUN(analysis_lists_each_ucs2_culprit_with_position_and_replacement);
     RUN(suggestion_offers_cheaper_spelling_that_saves_segments);
     RUN(suggestion_never_offers_replacements_that_do_not_save);
