@@ -44,7 +44,28 @@ unsigned ft_http_status_of(int code) {
     case FT_E_CONSENT_NO_CONSENT:
     case FT_E_CONSENT_OPTED_OUT:
     case FT_E_CONSENT_REVIEW:
-    case FT_E_CONSENT_NO_NUMBER: return 422;
+    case FT_E_CONSENT_NO_NUMBER:
+    case FT_E_CONSENT_ORDER:
+    case FT_E_CONSENT_STAFF:
+    case FT_E_CONSENT_METHOD:
+    case FT_E_CONSENT_TEXT:
+    case FT_E_CONSENT_TIME:
+    case FT_E_CONSENT_CUSTOMER:
+    case FT_E_CONSENT_RECORD:
+    case FT_E_REG_INVALID:
+    case FT_E_REG_REQUIRED:
+    case FT_E_REG_FORMAT:
+    case FT_E_REG_EIN_PREFIX:
+    case FT_E_REG_BN_CHECK:
+    case FT_E_REG_UNKNOWN_VALUE:
+    case FT_E_REG_LENGTH:
+    case FT_E_REG_URL:
+    case FT_E_REG_PHONE:
+    case FT_E_REG_EMAIL:
+    case FT_E_REG_POSTAL:
+    case FT_E_REG_REGION:
+    case FT_E_REG_CAMPAIGN: return 422;
+    case FT_E_CONSENT_CHAIN: return 409; /* the stored chain is broken: no step can follow it */
     case FT_E_TWILIO: return 502;
     default: return 500;
     }

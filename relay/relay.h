@@ -198,6 +198,9 @@ ft_status ft_consent_accept(ft_events_tx *tx, const char *id, const char *staff_
 /* GET /api/customers/consent?phone=E164&format=json|csv */
 void ft_consent_history(ft_req *r);
 
+/* ---- registration.c: POST /api/registration (admin; the EIN / BN is never stored) ---- */
+void ft_registration_post(ft_req *r);
+
 /* ---- ledger.c ---- */
 /* Credits a bundle: event bundle.purchased. ref makes it idempotent (a payment id), may be NULL. */
 ft_status ft_ledger_purchase(ft_relay *app, const char *actor, uint32_t bundle_segments, const char *ref,

@@ -176,7 +176,8 @@ ft_status ft_rules_send_window(ft_relay *app, const char *phone, const char *kin
 
 static const char *const STAFF_TYPES[] = {
     "customer.saved",     "consent.script_read", "consent.screen_acknowledged", "consent.box_checked",
-    "consent.opted_out",  "consent.optout_request", "consent.optout_confirmed",  "message.send",
+    "consent.opted_out",  "consent.optout_request", "consent.optout_confirmed",  "consent.optout_dismissed",
+    "message.send",
     "note.added",         "thread.claimed",      "thread.resolved",             "thread.transferred",
     "thread.read"};
 static const char *const ADMIN_TYPES[] = {"bundle.purchased"};

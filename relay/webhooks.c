@@ -84,25 +84,39 @@ static ft_status inbound_write(ft_events_tx *tx, void *ctx) {
     if (st == FT_OK) st = ft_ledger_debit(tx, id, w->segs, w->sid, "received");
     ft_relay_kw kw = w->kw;
     if (st == FT_OK && (kw == FT_RKW_STOP || kw == FT_RKW_OPTOUT_REQUEST || kw == FT_RKW_START)) {
+        /* The customer's step goes through the core's consent state machine and into the chain
+         * (relay/consent.c), in this same transaction. */
         b = cJSON_CreateObject();
         cJSON_AddStringToObject(b, "phone", w->from);
         const char *type;
         if (kw == FT_RKW_START) {
             type = "consent.opted_in";
-            cJSON_AddStringToObject(b, "method", "keyword");
             cJSON_AddStringToObject(b, "keyword", w->text);
         } else if (kw == FT_RKW_STOP) {
             type = "consent.opted_out";
-            cJSON_AddStringToObject(b, "method", "keyword");
             cJSON_AddStringToObject(b, "keyword", w->text);
         } else {
             type = "consent.optout_request";
-            cJSON_AddStringToObject(b, "method", "request");
             cJSON_AddStringToObject(b, "phrase", w->text);
         }
         cJSON_AddStringToObject(b, "sid", w->sid);
         event_id("kw", w->sid, NULL, id);
-        st = ft_events_tx_add(tx, id, "customer", type, b, 0, NULL);
+        char why[256] = "";
+        st = ft_consent_accept(tx, id, NULL, NULL, type, b, 0, NULL, why, sizeof why);
+        if (st != FT_OK && st != FT_E_STORAGE && st != FT_E_NOMEM && st != FT_E_CONFLICT) {
+            if (kw == FT_RKW_STOP) {
+                /* A STOP always stops sends, even when the stored chain cannot take it (broken):
+                 * logged without a chain record, and said so. */
+                fprintf(stderr, "fieldtext-relay: STOP from a customer logged outside the consent chain: %s\n", why);
+                cJSON_AddStringToObject(b, "method", "keyword");
+                cJSON_AddStringToObject(b, "chain_error", why);
+                st = ft_events_tx_add(tx, id, "customer", type, b, 0, NULL);
+            } else {
+                /* START without a completed staff flow, a request after an opt-out: the core
+                 * refuses the step; the message itself is logged, consent is unchanged. */
+                st = FT_OK;
+            }
+        }
         cJSON_Delete(b);
     }
     if (st == FT_OK && w->reply_text) {

@@ -68,17 +68,18 @@ test('one syncfs in flight: a burst of saves runs at most two, one after the oth
   await openIn(page);
   const r = await page.evaluate(async () => {
     const s = /** @type {any} */ (window).__s;
-    const FS = s.FS;
-    const orig = FS.syncfs;
+    const IDBFS = s.IDBFS;
+    const orig = IDBFS.syncfs;
     let inFlight = 0, max = 0, calls = 0;
-    FS.syncfs = (/** @type {any} */ populate, /** @type {any} */ cb) => {
-      calls++; inFlight++; max = Math.max(max, inFlight);
-      orig.call(FS, populate, (/** @type {any} */ err) => { inFlight--; cb(err); });
+    IDBFS.syncfs = (/** @type {any} */ mount, /** @type {any} */ populate, /** @type {any} */ cb) => {
+      if (mount.mountpoint === s.root) calls++; // one per save (the log's mount follows in the same save)
+      inFlight++; max = Math.max(max, inFlight);
+      orig.call(IDBFS, mount, populate, (/** @type {any} */ err) => { inFlight--; cb(err); });
     };
     const ps = [];
     for (let i = 0; i < 10; i++) { s.write('burst.json', JSON.stringify({ i })); ps.push(s.save()); }
     await Promise.all(ps);
-    FS.syncfs = orig;
+    IDBFS.syncfs = orig;
     return { max, calls };
   });
   assert.equal(r.max, 1, 'never two syncfs at once');
@@ -173,9 +174,9 @@ test('pagehide saves what was written', async () => {
 });
 
 test('a refused quota rejects the save and is reported, not swallowed', async () => {
-  const { page, context } = await session.open('');
-  const blank = await context.newPage();
-  await page.close();
+  // Nothing of the origin may have opened IndexedDB before the override (Chromium keeps the quota
+  // of an open storage bucket), so the blank page, not the app.
+  const { page: blank, context } = await session.open(BLANK);
   const cdp = await context.newCDPSession(blank);
   await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(session.baseUrl).origin, quotaSize: 1 });
   await blank.goto(new URL(BLANK, session.baseUrl).href);
@@ -184,10 +185,15 @@ test('a refused quota rejects the save and is reported, not swallowed', async ()
     const w = /** @type {any} */ (window);
     let thrown = '';
     const timeout = new Promise((_, rej) => setTimeout(() => rej(new Error('save never settled')), 8000));
-    try { await Promise.race([w.__s.enqueue({ type: 'note.added', body: { text: 'x'.repeat(50000) } }, 'u1'), timeout]); } catch (e) { thrown = /** @type {any} */ (e).name || String(e); }
-    return { thrown, error: w.__s.status().error, inMemory: w.__s.outbox.length };
+    // Chromium applies the override asynchronously: the first small write may still get through.
+    let tries = 0;
+    while (!thrown && tries < 6) {
+      tries++;
+      try { await Promise.race([w.__s.enqueue({ type: 'note.added', body: { text: 'x'.repeat(500000) } }, 'u1'), timeout]); } catch (e) { thrown = /** @type {any} */ (e).name || String(e); }
+    }
+    return { thrown, error: w.__s.status().error, inMemory: w.__s.outbox.length, tries };
   });
   assert.equal(r.thrown, 'QuotaExceededError');
   assert.equal(r.error && r.error.quota, true);
-  assert.equal(r.inMemory, 1, 'the event is kept in memory so it can still be sent');
+  assert.equal(r.inMemory, r.tries, 'the event is kept in memory so it can still be sent');
 });

@@ -155,12 +155,19 @@ export async function postEvents(c, events) {
   return r.body.results;
 }
 
-/** Records the three consent steps for a customer (so sends are allowed). */
+/** The consent script (core consent.h FT_CONSENT_SCRIPT_TEMPLATE) for a company. @param {string} company */
+export const consentScript = (company) =>
+  `Would you like to receive text message reminders and updates about your appointments with ${company}? Message and data rates may apply. You can opt out at any time by replying STOP.`;
+
+/** Records the three consent steps for a customer (so sends are allowed). The relay applies them
+ * with the core's consent state machine: the script must be the consent script for the business. */
 export async function consentCustomer(c, phone, customerId = uuid(), name = 'Pat Customer') {
+  const biz = await c.json('/api/business');
+  const company = (biz.body && biz.body.business && biz.body.business.name) || 'Test Co';
   const results = await postEvents(c, [
     { id: uuid(), type: 'customer.saved', body: { customer_id: customerId, name, phone, type: 'residential', class: 'lawn' } },
-    { id: uuid(), type: 'consent.script_read', body: { customer_id: customerId, phone, method: 'phone', script_text: 'Would you like…', script_version: '1' } },
-    { id: uuid(), type: 'consent.screen_acknowledged', body: { customer_id: customerId, phone, disclosure_text: 'Msg & data rates may apply', disclosure_version: '1' } },
+    { id: uuid(), type: 'consent.script_read', body: { customer_id: customerId, phone, method: 'phone', script_text: consentScript(company), script_version: 'script-v1' } },
+    { id: uuid(), type: 'consent.screen_acknowledged', body: { customer_id: customerId, phone } },
     { id: uuid(), type: 'consent.box_checked', body: { customer_id: customerId, phone } },
   ]);
   for (const r of results) if (r.error) throw new Error(`consent refused: ${JSON.stringify(r)}`);

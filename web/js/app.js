@@ -60,6 +60,8 @@ const set = (patch) => store.dispatch({ type: 'set', patch });
 /** @type {any} */ let core = null;
 /** @type {import('./storage.js').Storage | null} */ let storage = null;
 /** @type {Sync | null} */ let sync = null;
+/** Resolves once the log is loaded and folded (sync starts then). @type {Promise<void>} */
+let logReady = new Promise(() => {});
 let toastSeq = 0;
 const baseTitle = document.title || 'fieldtext';
 
@@ -301,6 +303,7 @@ function onLiveEvents(added) {
   }
   set({ unseen, modelVersion: s.model.version, outbox: storage ? storage.outbox.slice() : [] });
   updateTitle();
+  writeSummarySoon();
   if (balanceTouched) refreshMe();
 }
 
@@ -352,8 +355,36 @@ async function enterApp() {
   applyMe(me);
   if (offline) set({ sync: { ...store.getState().sync, online: false, lastError: 'The relay cannot be reached' } });
   set({ phase: 'app' });
+  logReady.then(startSync, () => {});
   try { set({ users: (await api.users()).users || [] }); } catch (e) { /* offline */ }
-  startSync();
+}
+
+/** Folds the whole log into a new model (after loadLog, or after taking over from another tab). */
+function foldLog() {
+  if (!storage) return;
+  const m = new Model();
+  m.applyAll(storage.events);
+  const prev = store.getState().model;
+  // "Unread" is what arrived live and was not opened yet (kept across starts by the summary), not
+  // every reply since the thread was last resolved.
+  for (const [phone, t] of m.threads) { const p = prev.threads.get(phone); t.unread = p ? p.unread : 0; }
+  set({ model: m, modelVersion: m.version + 1, outbox: storage.outbox.slice(), rejected: storage.rejected.slice() });
+}
+
+let summaryTimer = /** @type {any} */ (null);
+/** Writes summary.json (what the next start draws before the log is parsed). */
+function writeSummary() {
+  clearTimeout(summaryTimer);
+  summaryTimer = null;
+  const m = store.getState().model;
+  if (!storage || !storage.writable || !storage.logLoaded || m.partial) return;
+  try {
+    storage.write('summary.json', JSON.stringify(m.toSummary(storage.cursor)));
+    storage.save().catch(() => {});
+  } catch (e) { /* reported by storage */ }
+}
+function writeSummarySoon() {
+  if (!summaryTimer) summaryTimer = setTimeout(writeSummary, 5000);
 }
 
 function startSync() {
@@ -434,23 +465,28 @@ async function main() {
     performance.mark('ft-core');
     storage = await openStorage(core, {
       onStatus: (st) => set({ storage: st }),
+      deferLog: true,
       onWritable: () => {
-        const s = store.getState();
-        const m = new Model();
-        m.applyAll(storage ? storage.events : []);
-        set({ model: m, modelVersion: m.version });
-        refresh();
+        foldLog();
         toast('This tab now saves and sends (the other tab closed).', 'ok');
         if (sync) sync.kick();
-        void s;
       },
     });
+    // The summary goes into storage before storage's own pagehide/hidden save runs.
+    document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') writeSummary(); });
+    window.addEventListener('pagehide', writeSummary);
     storage.installLifecycle();
     performance.mark('ft-storage');
-    const m = new Model();
-    m.applyAll(storage.events);
+    // Draw from the summary first; the log loads and folds right after.
+    const m = Model.fromSummary(storage.readJson('summary.json', null));
     performance.mark('ft-model');
     set({ model: m, modelVersion: m.version, storage: storage.status(), outbox: storage.outbox.slice(), rejected: storage.rejected.slice() });
+    const st = storage;
+    logReady = st.loadLog().then(() => {
+      foldLog();
+      writeSummary();
+    });
+    logReady.catch((e) => set({ phase: 'failed', failure: `fieldtext could not read its saved conversations: ${e && e.message ? e.message : e}` }));
   } catch (e) {
     set({ phase: 'failed', failure: `This browser could not open fieldtext's local storage: ${/** @type {any} */ (e).message || e}` });
     return;

@@ -21,7 +21,7 @@ export function disclosureText(company) {
 
 /**
  * @typedef {{kind: 'in'|'out'|'note', id: string, message_id?: string, body: string, at: number, actor: string, status: string, segments?: number, error?: string, pending?: boolean}} Item
- * @typedef {{phone: string, items: Item[], last_at: number, last_in_at: number, claimed_by: string | null, resolved: boolean, unread: number}} Thread
+ * @typedef {{phone: string, items: Item[], last_at: number, last_in_at: number, claimed_by: string | null, resolved: boolean, unread: number, summaryLast?: {kind: string, body: string}}} Thread
  * @typedef {{id: string, name: string, phone: string, type: string, class: string, address?: string, updated_at: number}} Customer
  * @typedef {{status: 'none'|'partial'|'opted_in'|'opted_out', steps: Record<string, any>, history: any[], opted_out_at?: number}} Consent
  */
@@ -34,6 +34,44 @@ export class Model {
     /** @type {Map<string, Thread>} */ this.threads = new Map();
     /** @type {Map<string, Item>} */ this.messages = new Map();
     this.version = 0;
+    /** True while only the summary is loaded (threads without items, consent without history). */
+    this.partial = false;
+  }
+
+  /**
+   * What the first draw needs, small enough to load before the log (storage.js summary.json):
+   * the thread list, customers, consent states.
+   * @param {number} cursor the last seq folded in
+   */
+  toSummary(cursor) {
+    const threads = [];
+    for (const t of this.threads.values()) {
+      const last = t.items[t.items.length - 1] || t.summaryLast || null;
+      threads.push([t.phone, t.last_at, t.last_in_at, t.claimed_by, t.resolved ? 1 : 0, t.unread,
+        last ? [last.kind, String(last.body).slice(0, 120)] : null]);
+    }
+    const customers = [...this.customers.values()].map((c) => [c.id, c.name, c.phone, c.type, c.class, c.updated_at]);
+    const consent = [...this.consent.entries()].map(([p, c]) => [p, c.status, c.opted_out_at || 0]);
+    return { v: 1, cursor, threads, customers, consent };
+  }
+
+  /** @param {any} sum a toSummary() result @returns {Model} a partial model */
+  static fromSummary(sum) {
+    const m = new Model();
+    m.partial = true;
+    if (!sum || sum.v !== 1) return m;
+    for (const [id, name, phone, type, cls, at] of sum.customers) {
+      m.customers.set(id, { id, name, phone, type, class: cls, updated_at: at });
+      if (phone) m.byPhone.set(phone, id);
+    }
+    for (const [phone, status, outAt] of sum.consent) m.consent.set(phone, { status, steps: {}, history: [], opted_out_at: outAt || undefined });
+    for (const [phone, lastAt, lastIn, claimed, resolved, unread, last] of sum.threads) {
+      const t = m.thread(phone);
+      Object.assign(t, { last_at: lastAt, last_in_at: lastIn, claimed_by: claimed, resolved: !!resolved, unread });
+      if (last) t.summaryLast = { kind: last[0], body: last[1] };
+    }
+    m.version = 1;
+    return m;
   }
 
   /** @param {string} phone @returns {Thread} */

@@ -4,12 +4,14 @@
  * module): the replica of the relay's log (events up to a cursor) and the outbox (this browser's
  * own events not yet accepted by the relay).
  *
- * Files under the mount point (default /ft):
- *   meta.json           {v, cursor, count, chunk}
- *   log/NNNNNN.jsonl    the replica, CHUNK events per file, one event per line (each followed by
- *                       a comma), in seq order
- *   outbox.json         [{id, type, body, at, user_id, queued_at}]  not yet accepted
- *   rejected.json       [{...event, error}]  refused by the relay (kept so the page can say why)
+ * Two IDBFS mounts (two IndexedDB databases), so the page can draw before the log is parsed:
+ *   /ft/meta.json        {v, cursor, count, chunk}
+ *   /ft/summary.json     the thread list, customers and consent states as last drawn (app.js)
+ *   /ft/session.json     who is signed in, the business, the balance (for an offline start)
+ *   /ftlog/NNNNNN.jsonl  the replica, CHUNK events per file, one event per line (each followed by
+ *                        a comma), in seq order; loaded by loadLog() after the first draw
+ *   /ft/outbox.json      [{id, type, body, at, user_id, queued_at}]  not yet accepted
+ *   /ft/rejected.json    [{...event, error}]  refused by the relay (kept so the page can say why)
  *
  * Rules (CONVENTIONS.md, TOOLCHAIN.md):
  * - load (syncfs(true)) before any write;
@@ -59,12 +61,16 @@ function describe(e) {
 export class Storage {
   /**
    * @param {any} FS Emscripten's FS (core.fs())
-   * @param {{root?: string, lockName?: string, onStatus?: (s: StorageStatus) => void, forceReadOnly?: boolean}} [opts]
+   * @param {{root?: string, logRoot?: string, lockName?: string, onStatus?: (s: StorageStatus) => void, forceReadOnly?: boolean}} [opts]
    */
   constructor(FS, opts = {}) {
     this.FS = FS;
     this.IDBFS = FS.filesystems.IDBFS;
     this.root = opts.root || '/ft';
+    /** The log's own mount (its own IndexedDB database), loaded after the first draw. */
+    this.logRoot = opts.logRoot || this.root + 'log';
+    this.logMounted = false;
+    this.logLoaded = false;
     this.lockName = opts.lockName || LOCK_NAME;
     this.onStatus = opts.onStatus || (() => {});
     this.forceReadOnly = !!opts.forceReadOnly;
@@ -140,40 +146,75 @@ export class Storage {
   /** Becomes the writer after another tab let go: reload what it wrote, then write. */
   async promote() {
     await this.load();
+    this.logLoaded = false;
+    await this.loadLog();
     this.writable = true;
     this.emit();
   }
 
-  /** syncfs(true): IndexedDB → memory, then read the files. Must finish before any write. */
+  /**
+   * Loads the small files (meta, outbox, rejected, session, summary): syncfs(true) of the main
+   * mount. Must finish before any write. The log itself comes with loadLog().
+   */
   async load() {
-    await this.syncfs(true);
+    await this.syncMount(this.root, true);
     if (typeof performance !== 'undefined' && performance.mark) performance.mark('ft-idbfs'); // scripts/bench-web
-    this.watchDb();
-    const FS = this.FS;
+    this.watchDb(this.root);
     const meta = this.readJson('meta.json', { v: 1, cursor: 0, count: 0 });
-    /** @type {LogEvent[]} */
-    const events = [];
-    let names = [];
-    try { names = FS.readdir(this.root + '/log').filter((/** @type {string} */ n) => n.endsWith('.jsonl')).sort(); } catch (e) { /* none */ }
-    for (const n of names) {
-      const path = this.root + '/log/' + n;
-      this.lastMtime = Math.max(this.lastMtime, FS.stat(path).mtime.getTime());
-      const text = /** @type {string} */ (FS.readFile(path, { encoding: 'utf8' }));
-      if (!text) continue;
-      // Each line is `{event},`: the chunk is a JSON array without its brackets and last comma, so
-      // it parses in one JSON.parse without splitting (the cost of opening a big store).
-      const body = text.endsWith(',\n') ? text.slice(0, -2) : text.trimEnd().split('\n').join(',');
-      const arr = JSON.parse('[' + body + ']');
-      for (let i = 0; i < arr.length; i++) events.push(arr[i]);
-    }
-    this.events = events;
-    this.ids = new Set(events.map((e) => e.id));
-    this.cursor = events.length ? events[events.length - 1].seq : 0;
-    void meta; // the cursor is the last event held: if a chunk went missing, events are pulled again
+    if (!this.logLoaded) this.cursor = meta.cursor || 0;
     this.outbox = this.readJson('outbox.json', []);
     this.rejected = this.readJson('rejected.json', []);
     this.loaded = true;
     this.emit();
+  }
+
+  /**
+   * Loads the replica (the log's mount: IndexedDB → memory, then parse). Runs in the save queue's
+   * slot: a save of the log's mount before it is loaded would delete the stored log.
+   * @returns {Promise<void>}
+   */
+  async loadLog() {
+    if (this.logLoaded) return;
+    while (this.running) { try { await this.running; } catch (e) { /* reported */ } }
+    const job = (async () => {
+      const FS = this.FS;
+      if (!this.logMounted) {
+        try { FS.mkdir(this.logRoot); } catch (e) { /* exists */ }
+        FS.mount(this.IDBFS, {}, this.logRoot);
+        this.logMounted = true;
+      }
+      await this.syncMount(this.logRoot, true);
+      this.watchDb(this.logRoot);
+      /** @type {LogEvent[]} */
+      const events = [];
+      let names = [];
+      try { names = FS.readdir(this.logRoot).filter((/** @type {string} */ n) => n.endsWith('.jsonl')).sort(); } catch (e) { /* none */ }
+      for (const n of names) {
+        const path = this.logRoot + '/' + n;
+        this.lastMtime = Math.max(this.lastMtime, FS.stat(path).mtime.getTime());
+        const text = /** @type {string} */ (FS.readFile(path, { encoding: 'utf8' }));
+        if (!text) continue;
+        // Each line is `{event},`: the chunk is a JSON array without its brackets and last comma,
+        // so it parses in one JSON.parse without splitting (the cost of opening a big store).
+        const body = text.endsWith(',\n') ? text.slice(0, -2) : text.trimEnd().split('\n').join(',');
+        const arr = JSON.parse('[' + body + ']');
+        for (let i = 0; i < arr.length; i++) events.push(arr[i]);
+      }
+      this.events = events;
+      this.ids = new Set(events.map((e) => e.id));
+      // The cursor is the last event held: if a chunk went missing, its events are pulled again.
+      this.cursor = events.length ? events[events.length - 1].seq : 0;
+      this.outbox = this.outbox.filter((o) => !this.ids.has(o.id));
+      this.logLoaded = true;
+      if (typeof performance !== 'undefined' && performance.mark) performance.mark('ft-log');
+    })();
+    this.running = job;
+    try {
+      await job;
+    } finally {
+      this.afterRun();
+      this.emit();
+    }
   }
 
   /**
@@ -194,11 +235,13 @@ export class Storage {
    * Writes a file in memory and stamps a strictly newer mtime (see the header).
    * @param {string} rel
    * @param {string} text
+   * @param {string} [root] the mount (the main one by default)
    */
-  write(rel, text) {
+  write(rel, text, root = this.root) {
     if (!this.loaded) throw new Error('storage: write before load');
     if (!this.writable) throw new ReadOnlyError();
-    const path = this.root + '/' + rel;
+    if (root === this.logRoot && !this.logLoaded) throw new Error('storage: log write before loadLog');
+    const path = root + '/' + rel;
     const dir = path.slice(0, path.lastIndexOf('/'));
     try { this.FS.mkdir(dir); } catch (e) { /* exists */ }
     this.FS.writeFile(path, text);
@@ -207,9 +250,9 @@ export class Storage {
     this.FS.utime(path, t, t);
   }
 
-  /** Watches the transactions IDBFS opens on its database so aborts (quota) are seen. */
-  watchDb() {
-    const db = this.IDBFS.dbs && this.IDBFS.dbs[this.root];
+  /** Watches the transactions IDBFS opens on a mount's database so aborts (quota) are seen. @param {string} mountpoint */
+  watchDb(mountpoint) {
+    const db = this.IDBFS.dbs && this.IDBFS.dbs[mountpoint];
     if (!db || db.__ftWatched) return;
     db.__ftWatched = true;
     const orig = db.transaction.bind(db);
@@ -223,11 +266,13 @@ export class Storage {
   }
 
   /**
-   * One FS.syncfs, settled by its callback or by a failed IndexedDB transaction.
+   * One syncfs of one IDBFS mount (IDBFS's own syncfs, not FS.syncfs, which would take every
+   * mount, including a log not loaded yet), settled by its callback or by a failed transaction.
+   * @param {string} mountpoint
    * @param {boolean} populate
    * @returns {Promise<void>}
    */
-  syncfs(populate) {
+  syncMount(mountpoint, populate) {
     return new Promise((resolve, reject) => {
       let settled = false;
       const done = (/** @type {any} */ err) => {
@@ -238,7 +283,8 @@ export class Storage {
       };
       this.txFail = (err) => done(err || new DOMException('IndexedDB write failed', 'UnknownError'));
       try {
-        this.FS.syncfs(populate, done);
+        const mount = this.FS.lookupPath(mountpoint).node.mount;
+        this.IDBFS.syncfs(mount, populate, done);
       } catch (e) {
         done(e);
       }
@@ -265,21 +311,27 @@ export class Storage {
   async runSave() {
     this.emit();
     try {
-      await this.syncfs(false);
+      await this.syncMount(this.root, false);
+      if (this.logLoaded) await this.syncMount(this.logRoot, false);
       this.lastSaved = Date.now();
       if (this.error) { this.error = null; }
     } catch (e) {
       this.fail(e);
       throw e;
     } finally {
-      this.running = null;
-      const next = this.pending;
-      this.pending = null;
-      if (next) {
-        this.running = this.runSave();
-        this.running.then(next.resolve, next.reject);
-      }
+      this.afterRun();
       this.emit();
+    }
+  }
+
+  /** Frees the slot; starts the queued save, if any. */
+  afterRun() {
+    this.running = null;
+    const next = this.pending;
+    this.pending = null;
+    if (next) {
+      this.running = this.runSave();
+      this.running.then(next.resolve, next.reject);
     }
   }
 
@@ -319,6 +371,7 @@ export class Storage {
       added.push(ev);
     }
     if (!added.length) return added;
+    if (!this.logLoaded) throw new Error('storage: appendEvents before loadLog');
     // Accepted by the relay: whatever of ours came back is no longer in the outbox.
     const before = this.outbox.length;
     this.outbox = this.outbox.filter((o) => !this.ids.has(o.id));
@@ -327,7 +380,7 @@ export class Storage {
       const last = Math.floor((this.events.length - 1) / CHUNK);
       for (let c = first; c <= last; c++) {
         const slice = this.events.slice(c * CHUNK, (c + 1) * CHUNK);
-        this.write('log/' + String(c).padStart(6, '0') + '.jsonl', slice.map((e) => JSON.stringify(e) + ',\n').join(''));
+        this.write(String(c).padStart(6, '0') + '.jsonl', slice.map((e) => JSON.stringify(e) + ',\n').join(''), this.logRoot);
       }
       this.write('meta.json', JSON.stringify({ v: 1, cursor: this.cursor, count: this.events.length, chunk: CHUNK }));
       if (this.outbox.length !== before) this.write('outbox.json', JSON.stringify(this.outbox));
@@ -389,8 +442,9 @@ export class Storage {
   /** Forgets the replica (sign-out of a different business); the outbox is kept. */
   clearReplica() {
     if (!this.writable) return;
-    for (const n of (() => { try { return this.FS.readdir(this.root + '/log'); } catch (e) { return []; } })()) {
-      if (n.endsWith('.jsonl')) this.FS.unlink(this.root + '/log/' + n);
+    if (!this.logLoaded) return;
+    for (const n of (() => { try { return this.FS.readdir(this.logRoot); } catch (e) { return []; } })()) {
+      if (n.endsWith('.jsonl')) this.FS.unlink(this.logRoot + '/' + n);
     }
     this.events = [];
     this.ids = new Set();
@@ -404,10 +458,12 @@ export class Storage {
 /**
  * Opens the storage on the core's FS.
  * @param {{fs: () => any}} core from loadCore()
- * @param {ConstructorParameters<typeof Storage>[1] & {onWritable?: () => void}} [opts]
+ * @param {ConstructorParameters<typeof Storage>[1] & {onWritable?: () => void, deferLog?: boolean}} [opts]
+ *   deferLog: return once the small files are loaded; the caller runs loadLog() after drawing.
  */
 export async function openStorage(core, opts = {}) {
   const s = new Storage(core.fs(), opts);
   await s.open({ onWritable: opts.onWritable });
+  if (!opts.deferLog) await s.loadLog();
   return s;
 }

@@ -119,7 +119,8 @@ export function render(s, el) {
         h('p', { class: `consent-state ${st}`, 'data-testid': 'consent-state' },
           st === 'opted_in' ? 'Texting allowed.' : st === 'opted_out' ? 'Opted out: the customer replied STOP. Texting is blocked until they text START.' : st === 'partial' ? 'The opt-in was started but not finished.' : 'No consent yet: texting is blocked.'),
         st !== 'opted_in' && st !== 'opted_out' ? h('button', { type: 'button', class: 'primary', 'data-action': 'start-optin', 'data-id': sel.id, disabled: !s.storage.writable }, 'Start the opt-in') : '',
-        ver ? h('p', { class: `verify ${ver.verified ? 'ok' : 'bad'}`, 'data-testid': 'consent-verification' },
+        s.model.partial ? h('p', { class: 'muted' }, 'Loading the consent history…') : '',
+        ver && !s.model.partial ? h('p', { class: `verify ${ver.verified ? 'ok' : 'bad'}`, 'data-testid': 'consent-verification' },
           ver.verified ? '✓ Verified: script read, confirmation screen acknowledged and consent box checked, in that order, each by a signed-in staff member.' : `Not verified: ${ver.problems.join(' ')}`) : '',
         hist.length ? h('table', { class: 'history', 'data-testid': 'consent-history' },
           h('caption', {}, 'Consent history (kept permanently)'),
@@ -128,7 +129,7 @@ export function render(s, el) {
             h('td', {}, new Date(e.at).toLocaleString()),
             h('td', {}, STEP_LABEL[e.type] || e.type),
             h('td', {}, staffName(s, e.actor)),
-            h('td', {}, e.body.method || e.body.keyword || e.body.phrase || (e.body.script_version ? `script ${e.body.script_version}` : e.body.disclosure_version ? `disclosure ${e.body.disclosure_version}` : '')))))) : h('p', { class: 'muted' }, 'No consent steps recorded.'),
+            h('td', {}, e.body.method || e.body.keyword || e.body.phrase || (e.body.script_version ? `script ${e.body.script_version}` : e.body.disclosure_version ? `disclosure ${e.body.disclosure_version}` : '')))))) : s.model.partial ? '' : h('p', { class: 'muted' }, 'No consent steps recorded.'),
         hist.length ? h('p', {}, 'Export: ',
           h('button', { type: 'button', class: 'link', 'data-action': 'export', 'data-format': 'csv', 'data-scope': sel.phone }, 'CSV'), ' · ',
           h('button', { type: 'button', class: 'link', 'data-action': 'export', 'data-format': 'json', 'data-scope': sel.phone }, 'JSON')) : '') : '');

@@ -86,7 +86,7 @@ function renderList(s, list, me) {
   /** @type {Node[]} */
   const rows = [];
   for (const t of threads.slice(0, LIST_MAX)) {
-    const last = t.items[t.items.length - 1];
+    const last = t.items[t.items.length - 1] || t.summaryLast;
     const preview = last ? (last.kind === 'note' ? `Note: ${last.body}` : last.kind === 'out' ? `You: ${last.body}` : last.body) : '';
     const claimed = t.claimed_by ? userName(s, t.claimed_by) : '';
     rows.push(h('li', {},
@@ -187,7 +187,7 @@ function renderConv(s, el, me) {
   if (msgs.dataset.sig !== msig) {
     msgs.dataset.sig = msig;
     const items = itemsOf(s, phone);
-    msgs.replaceChildren(...(items.length ? items.map((i) => h('li', { class: `msg ${i.kind}${i.pending ? ' pending' : ''} status-${i.status}`, 'data-id': i.id },
+    msgs.replaceChildren(...(!items.length && s.model.partial ? [h('li', { class: 'empty muted' }, 'Loading the conversation…')] : items.length ? items.map((i) => h('li', { class: `msg ${i.kind}${i.pending ? ' pending' : ''} status-${i.status}`, 'data-id': i.id },
       h('div', { class: 'bubble', 'data-testid': 'msg-body' }, i.body),
       h('div', { class: 'meta' },
         h('span', {}, i.kind === 'in' ? s.model.displayName(phone) : i.kind === 'note' ? `Note by ${userName(s, i.actor) || 'staff'}` : userName(s, i.actor) || 'Staff'),

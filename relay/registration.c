@@ -1,0 +1,107 @@
+/* fieldtext relay: the A2P 10DLC business profile (core registration.h).
+ * POST /api/registration (admin) validates the whole form with ft_registration_json (every field
+ * error at once, 422) and stores the profile and the campaign the core built. The EIN / BN is read
+ * from the request only: it is never written to SQLite, the log, or stderr (RULES.md), and the
+ * request's JSON is wiped from memory before it is freed.
+ * Not yet here (relay/API.md "Relay notes, third round"): submitting the brand and the campaign to
+ * Twilio (TrustHub bundles, BrandRegistrations, Usa2p) and status polling. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fieldtext/json.h"
+#include "fieldtext/registration.h"
+#include "relay.h"
+
+/* Overwrites a string the request held (the EIN / BN) before it is freed. */
+static void wipe(char *s) {
+    if (!s) return;
+    volatile char *p = s;
+    while (*p) *p++ = '\0';
+}
+
+static void wipe_ids(cJSON *form) {
+    static const char *const ids[] = {"ein", "bn"};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        cJSON *v = cJSON_GetObjectItemCaseSensitive(form, ids[i]);
+        if (cJSON_IsString(v)) wipe(v->valuestring);
+    }
+}
+
+void ft_registration_post(ft_req *r) {
+    if (!ft_auth_require_admin(r)) return;
+    cJSON *form = ft_http_body_json(r);
+    if (!form) {
+        if (r->body) memset(r->body, 0, r->body_len);
+        return;
+    }
+    if (r->body) memset(r->body, 0, r->body_len); /* the raw request held the EIN too */
+    ft_relay *app = r->app;
+    /* The relay's own values unless the form gives them. */
+    char *pid = NULL;
+    if (!cJSON_GetObjectItemCaseSensitive(form, "policy_id") && ft_store_setting_get(app->store, "policy_id", &pid) == FT_OK)
+        cJSON_AddStringToObject(form, "policy_id", pid);
+    free(pid);
+    if (!cJSON_GetObjectItemCaseSensitive(form, "policy_base_url") && app->cfg.public_url &&
+        strncmp(app->cfg.public_url, "https://", 8) == 0)
+        cJSON_AddStringToObject(form, "policy_base_url", app->cfg.public_url);
+    if (!cJSON_GetObjectItemCaseSensitive(form, "sms_number") && app->cfg.from)
+        cJSON_AddStringToObject(form, "sms_number", app->cfg.from);
+    cJSON_DeleteItemFromObjectCaseSensitive(form, "mode");
+    char *in = cJSON_PrintUnformatted(form);
+    wipe_ids(form);
+    cJSON_Delete(form);
+    if (!in) {
+        ft_http_error(r, FT_E_NOMEM, NULL);
+        return;
+    }
+    char *out = NULL;
+    ft_status st = ft_registration_json(in, strlen(in), &out);
+    wipe(in);
+    cJSON_free(in);
+    cJSON *reply = out ? cJSON_Parse(out) : NULL;
+    ft_free(out);
+    if (!reply) {
+        ft_http_error(r, FT_E_NOMEM, NULL);
+        return;
+    }
+    if (st != FT_OK) {
+        /* The core's reply: {"ok":false,"error":{...},"errors":[{field,code,name,message}],...} (no EIN). */
+        ft_http_json(r, ft_http_status_of(st), reply);
+        return;
+    }
+    /* Stored: the profile and the campaign (neither holds the EIN / BN: registration.h). */
+    cJSON *keep = cJSON_CreateObject();
+    cJSON_AddItemToObject(keep, "profile", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(reply, "profile"), 1));
+    cJSON_AddItemToObject(keep, "campaign", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(reply, "campaign"), 1));
+    cJSON_AddItemToObject(keep, "policy_page", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(reply, "policy_page"), 1));
+    cJSON_AddNumberToObject(keep, "saved_at", (double)ft_now_ms());
+    char *ks = cJSON_PrintUnformatted(keep);
+    cJSON_Delete(keep);
+    ft_events_tx tx;
+    st = ks ? ft_events_tx_begin(app, &tx) : FT_E_NOMEM;
+    if (st == FT_OK) {
+        st = ft_store_setting_set(app->store, "registration", ks);
+        if (st == FT_OK) st = ft_store_setting_set(app->store, "registration_status", "profile_saved");
+        char id[37];
+        ft_uuid_v4(id);
+        cJSON *b = cJSON_CreateObject();
+        cJSON_AddStringToObject(b, "status", "profile_saved");
+        const cJSON *prof = cJSON_GetObjectItemCaseSensitive(reply, "profile");
+        const char *legal = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(prof, "legal_name"));
+        if (legal) cJSON_AddStringToObject(b, "legal_name", legal);
+        if (st == FT_OK) st = ft_events_tx_add(&tx, id, r->user_id, "registration.saved", b, 0, NULL);
+        cJSON_Delete(b);
+        if (st == FT_OK) st = ft_events_tx_commit(&tx);
+        else ft_events_tx_abort(&tx);
+    }
+    cJSON_free(ks);
+    if (st != FT_OK) {
+        cJSON_Delete(reply);
+        ft_http_error(r, st, NULL);
+        return;
+    }
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(reply, "registration"), "status", "profile_saved");
+    ft_http_json(r, 200, reply);
+}
