@@ -112,10 +112,7 @@ static void me(ft_req *r) {
     pthread_mutex_unlock(&r->app->log_lock);
     cJSON_AddNumberToObject(cJSON_AddObjectToObject(o, "balance"), "segments", (double)bal);
     cJSON_AddNumberToObject(o, "last_seq", (double)last);
-    char *reg = NULL;
-    ft_store_setting_get(r->app->store, "registration_status", &reg);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "registration"), "status", reg ? reg : "not_started");
-    free(reg);
+    ft_a2p_status_json(r->app, cJSON_AddObjectToObject(o, "registration"));
     cJSON *tw = cJSON_AddObjectToObject(o, "twilio");
     cJSON_AddBoolToObject(tw, "configured", r->app->cfg.account_sid && r->app->cfg.auth_token &&
                                                 (r->app->cfg.from || r->app->cfg.messaging_service_sid));

@@ -274,6 +274,11 @@ static ft_status accept_send(ft_relay *app, const char *id, const char *actor, c
     ft_status st = ft_events_tx_begin(app, &tx);
     if (st != FT_OK) return st;
     uint32_t segments = 0;
+    st = ft_a2p_can_send(app, why, why_cap); /* FIELDTEXT_REQUIRE_REGISTRATION: the campaign first */
+    if (st != FT_OK) {
+        ft_events_tx_abort(&tx);
+        return st;
+    }
     st = ft_rules_can_send(app, phone, text, &segments);
     if (st != FT_OK) {
         ft_events_tx_abort(&tx);

@@ -40,6 +40,7 @@ unsigned ft_http_status_of(int code) {
     case FT_E_PRICE:
     case FT_E_LOG_NO_CONSENT:
     case FT_E_LOG_OPTED_OUT:
+    case FT_E_REG_NOT_APPROVED:
     case FT_E_CONSENT_QUIET_HOURS:
     case FT_E_CONSENT_NO_CONSENT:
     case FT_E_CONSENT_OPTED_OUT:

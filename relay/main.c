@@ -3,7 +3,10 @@
  *   FIELDTEXT_PORT (8080; 0 picks a free port), FIELDTEXT_DATA (var/), FIELDTEXT_WEB (the source
  *   tree's web/), FIELDTEXT_PUBLIC_URL (what Twilio calls; webhooks are verified against it),
  *   FIELDTEXT_SANDBOX=1 or --sandbox, FIELDTEXT_ADMIN_PASSWORD (tests), FIELDTEXT_RETRY_BASE_MS,
- *   TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID, TWILIO_API_BASE.
+ *   TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID, TWILIO_API_BASE,
+ *   FIELDTEXT_REQUIRE_REGISTRATION (0/1; default 1 when TWILIO_ACCOUNT_SID is set: sends wait for the
+ *   approved A2P campaign), FIELDTEXT_A2P_POLL_MS (brand / campaign status polling; 60 s against
+ *   api.twilio.com, 250 ms against another TWILIO_API_BASE such as the sandbox).
  * Always binds 127.0.0.1. Prints "fieldtext-relay: listening on http://127.0.0.1:PORT" when ready. */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE
@@ -69,6 +72,11 @@ int main(int argc, char **argv) {
     cfg->sandbox = sb && sb[0] && strcmp(sb, "0") != 0;
     const char *rb = getenv("FIELDTEXT_RETRY_BASE_MS");
     cfg->retry_base_ms = rb && atoi(rb) > 0 ? atoi(rb) : 1000;
+    const char *rr = getenv("FIELDTEXT_REQUIRE_REGISTRATION");
+    cfg->require_registration = rr && rr[0] ? strcmp(rr, "0") != 0 : cfg->account_sid != NULL;
+    const char *pm = getenv("FIELDTEXT_A2P_POLL_MS");
+    cfg->a2p_poll_ms = pm && atoi(pm) > 0 ? atoi(pm)
+                       : strcmp(cfg->api_base, FT_RELAY_DEFAULT_TWILIO_BASE) == 0 ? 60000 : 250;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--sandbox") == 0) {
             cfg->sandbox = 1;
@@ -115,6 +123,8 @@ int main(int argc, char **argv) {
     pthread_mutex_init(&app.notify_lock, NULL);
     pthread_cond_init(&app.notify_cond, NULL);
     pthread_mutex_init(&app.throttle_lock, NULL);
+    pthread_mutex_init(&app.a2p_lock, NULL);
+    pthread_cond_init(&app.a2p_cond, NULL);
     pthread_mutex_init(&app.gc_lock, NULL);
     pthread_cond_init(&app.gc_cond, NULL);
 
@@ -148,6 +158,11 @@ int main(int argc, char **argv) {
         fprintf(stderr, "fieldtext-relay: cannot start the sender\n");
         goto stop_http;
     }
+    if (!ft_a2p_start(&app)) {
+        fprintf(stderr, "fieldtext-relay: cannot start the A2P registration worker\n");
+        ft_twilio_stop(&app);
+        goto stop_http;
+    }
     printf("fieldtext-relay: listening on http://127.0.0.1:%d%s\n", cfg->port, cfg->sandbox ? " (sandbox)" : "");
     fflush(stdout);
     int sig = 0;
@@ -157,6 +172,7 @@ int main(int argc, char **argv) {
     rc = 0;
     atomic_store(&app.stopping, 1);
     ft_events_notify(&app, 0, 1);
+    ft_a2p_stop(&app);
     ft_twilio_stop(&app);
 stop_http:
     atomic_store(&app.stopping, 1);

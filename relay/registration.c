@@ -3,8 +3,7 @@
  * error at once, 422) and stores the profile and the campaign the core built. The EIN / BN is read
  * from the request only: it is never written to SQLite, the log, or stderr (RULES.md), and the
  * request's JSON is wiped from memory before it is freed.
- * Not yet here (relay/API.md "Relay notes, third round"): submitting the brand and the campaign to
- * Twilio (TrustHub bundles, BrandRegistrations, Usa2p) and status polling. */
+ * A saved profile is then submitted to Twilio by relay/a2p.c (the EIN / BN handed over in memory). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,10 +48,26 @@ void ft_registration_post(ft_req *r) {
     if (!cJSON_GetObjectItemCaseSensitive(form, "sms_number") && app->cfg.from)
         cJSON_AddStringToObject(form, "sms_number", app->cfg.from);
     cJSON_DeleteItemFromObjectCaseSensitive(form, "mode");
+    /* The EIN / BN, kept in memory only for the submission to Twilio (a2p.c), then wiped. */
+    const char *tax_kind = "EIN";
+    char *tax_id = NULL;
+    for (int k = 0; k < 2 && !tax_id; k++) {
+        const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(form, k ? "bn" : "ein"));
+        if (v && v[0]) {
+            tax_id = strdup(v);
+            tax_kind = k ? "BN" : "EIN";
+        }
+    }
+    char *policy_id = NULL;
+    const char *fpid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(form, "policy_id"));
+    if (fpid) policy_id = strdup(fpid);
     char *in = cJSON_PrintUnformatted(form);
     wipe_ids(form);
     cJSON_Delete(form);
     if (!in) {
+        wipe(tax_id);
+        free(tax_id);
+        free(policy_id);
         ft_http_error(r, FT_E_NOMEM, NULL);
         return;
     }
@@ -62,11 +77,18 @@ void ft_registration_post(ft_req *r) {
     cJSON_free(in);
     cJSON *reply = out ? cJSON_Parse(out) : NULL;
     ft_free(out);
+    if (!reply || st != FT_OK) {
+        wipe(tax_id);
+        free(tax_id);
+        tax_id = NULL;
+    }
     if (!reply) {
+        free(policy_id);
         ft_http_error(r, FT_E_NOMEM, NULL);
         return;
     }
     if (st != FT_OK) {
+        free(policy_id);
         /* The core's reply: {"ok":false,"error":{...},"errors":[{field,code,name,message}],...} (no EIN). */
         ft_http_json(r, ft_http_status_of(st), reply);
         return;
@@ -77,6 +99,8 @@ void ft_registration_post(ft_req *r) {
     cJSON_AddItemToObject(keep, "campaign", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(reply, "campaign"), 1));
     cJSON_AddItemToObject(keep, "policy_page", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(reply, "policy_page"), 1));
     cJSON_AddNumberToObject(keep, "saved_at", (double)ft_now_ms());
+    if (policy_id) cJSON_AddStringToObject(keep, "policy_id", policy_id); /* the id its policy page answers to */
+    free(policy_id);
     char *ks = cJSON_PrintUnformatted(keep);
     cJSON_Delete(keep);
     ft_events_tx tx;
@@ -97,11 +121,14 @@ void ft_registration_post(ft_req *r) {
         else ft_events_tx_abort(&tx);
     }
     cJSON_free(ks);
+    if (st == FT_OK) ft_a2p_submit(app, tax_kind, tax_id); /* a background step (a2p.c) */
+    wipe(tax_id);
+    free(tax_id);
     if (st != FT_OK) {
         cJSON_Delete(reply);
         ft_http_error(r, st, NULL);
         return;
     }
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(reply, "registration"), "status", "profile_saved");
+    ft_a2p_status_json(app, cJSON_AddObjectToObject(reply, "registration"));
     ft_http_json(r, 200, reply);
 }

@@ -34,6 +34,8 @@ typedef struct ft_relay_config {
     char *admin_password; /* tests only: creates admin with this password */
     int sandbox;
     int retry_base_ms;    /* first retry delay of a failed send (doubles each attempt) */
+    int require_registration; /* FIELDTEXT_REQUIRE_REGISTRATION: sends wait for the approved campaign */
+    int a2p_poll_ms;      /* FIELDTEXT_A2P_POLL_MS: how often a pending brand / campaign is checked */
 } ft_relay_config;
 
 typedef struct ft_throttle_entry {
@@ -63,6 +65,15 @@ typedef struct ft_relay {
     atomic_int stopping;
     pthread_t sender;
     int sender_started;
+    /* A2P submission (a2p.c): its worker, and the EIN / BN held in memory only until sent. */
+    pthread_t a2p;
+    int a2p_started;
+    pthread_mutex_t a2p_lock;
+    pthread_cond_t a2p_cond;
+    int a2p_kick;           /* under a2p_lock */
+    unsigned a2p_gen;       /* under a2p_lock: bumped by a new submission (a stale step is not saved) */
+    char *a2p_tax_id;       /* under a2p_lock; wiped and freed once Twilio has it */
+    char a2p_tax_kind[4];   /* "EIN" or "BN" */
     pthread_mutex_t throttle_lock;
     ft_throttle_entry throttle[FT_THROTTLE_SLOTS];
     char self_origin[3][256]; /* origins allowed on state-changing requests */
@@ -200,6 +211,19 @@ void ft_consent_history(ft_req *r);
 
 /* ---- registration.c: POST /api/registration (admin; the EIN / BN is never stored) ---- */
 void ft_registration_post(ft_req *r);
+
+/* ---- a2p.c: submitting the brand and campaign to Twilio (TrustHub, BrandRegistrations, Usa2p) ---- */
+int ft_a2p_start(ft_relay *app);
+void ft_a2p_stop(ft_relay *app);
+/* Starts a new submission of the stored profile (registration.c, after it is saved). tax_id: the
+ * EIN / BN, copied into memory only (never stored) and wiped once Twilio has it. Caller holds no lock. */
+void ft_a2p_submit(ft_relay *app, const char *tax_kind, const char *tax_id);
+/* The submission's state for /api/me: {status, step?, reason?, brand_status?, campaign_status?,
+ * required}. */
+void ft_a2p_status_json(ft_relay *app, cJSON *into);
+/* FT_OK when sends are allowed (registration not required, or the campaign approved); else
+ * FT_E_REG_NOT_APPROVED with a sentence in why. */
+ft_status ft_a2p_can_send(ft_relay *app, char *why, size_t why_cap);
 
 /* ---- ledger.c ---- */
 /* Credits a bundle: event bundle.purchased. ref makes it idempotent (a payment id), may be NULL. */

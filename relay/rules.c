@@ -183,7 +183,9 @@ static const char *const STAFF_TYPES[] = {
 static const char *const ADMIN_TYPES[] = {"bundle.purchased"};
 static const char *const RELAY_TYPES[] = {"message.sent",     "message.failed",  "message.status",
                                           "message.received", "balance.debited", "balance.refunded",
-                                          "consent.opted_in"};
+                                          "consent.opted_in", "registration.saved", "registration.submitted",
+                                          "registration.brand_approved", "registration.campaign_pending",
+                                          "registration.approved", "registration.failed"};
 
 static int type_in(const char *t, const char *const *list, size_t n) {
     for (size_t i = 0; i < n; i++) {

@@ -110,6 +110,7 @@ static const ft_error_entry ft_errors[] = {
     E(FT_E_CONFLICT, "already exists"),
     E(FT_E_STORAGE, "the database failed"),
     E(FT_E_TWILIO, "Twilio refused the request or could not be reached"),
+    E(FT_E_REG_NOT_APPROVED, "texting is not enabled until the A2P 10DLC campaign is approved"),
 };
 
 #undef E

@@ -48,6 +48,8 @@ export async function startRelay(opts = {}) {
   const env = { ...process.env, FIELDTEXT_PORT: String(opts.port ?? 0), FIELDTEXT_DATA: dataDir };
   for (const k of Object.keys(env)) if (k.startsWith('TWILIO_') || k === 'FIELDTEXT_PUBLIC_URL' || k === 'FIELDTEXT_SANDBOX') delete env[k];
   const pw = opts.adminPassword === undefined ? ADMIN_PASSWORD : opts.adminPassword;
+  // Sends wait for an approved A2P campaign only in the tests that say so (registration tests).
+  env.FIELDTEXT_REQUIRE_REGISTRATION = '0';
   if (pw) env.FIELDTEXT_ADMIN_PASSWORD = pw;
   else delete env.FIELDTEXT_ADMIN_PASSWORD;
   for (const [k, v] of Object.entries(opts.env || {})) {

@@ -75,5 +75,4 @@ export const api = {
   events: (after, limit) => request('GET', `/api/events?after=${after}&limit=${limit}`),
   /** Sandbox only (relay/API.md "Sandbox"). @param {string} from @param {string} body */
   sandboxInbound: (from, body) => request('POST', '/api/sandbox/inbound', { from, body }),
-  sandboxMessages: () => request('GET', '/api/sandbox/messages'),
 };

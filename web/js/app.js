@@ -113,6 +113,9 @@ const actions = {
   async logout() {
     try { await api.logout(); } catch (e) { /* offline: the cookie stays until the relay is back */ }
     if (sync) sync.stop();
+    if (storage && storage.writable) {
+      try { storage.write('session.json', 'null'); await storage.save(); } catch (e) { /* shown by the storage banner */ }
+    }
     location.href = '/';
   },
   /** @param {State['view']} view */
@@ -368,7 +371,9 @@ function foldLog() {
   // "Unread" is what arrived live and was not opened yet (kept across starts by the summary), not
   // every reply since the thread was last resolved.
   for (const [phone, t] of m.threads) { const p = prev.threads.get(phone); t.unread = p ? p.unread : 0; }
-  set({ model: m, modelVersion: m.version + 1, outbox: storage.outbox.slice(), rejected: storage.rejected.slice() });
+  // Versions only grow across model swaps: views redraw when modelVersion changes.
+  m.version = Math.max(m.version, prev.version) + 1;
+  set({ model: m, modelVersion: m.version, outbox: storage.outbox.slice(), rejected: storage.rejected.slice() });
 }
 
 let summaryTimer = /** @type {any} */ (null);
@@ -403,7 +408,10 @@ function startSync() {
       toast(`${what}: ${err && err.message ? err.message : 'refused by the relay'}`, 'error');
       refresh();
     },
-    onAuthLost: () => { set({ phase: 'login', loginError: 'Your session ended. Sign in again.' }); },
+    onAuthLost: () => {
+      if (sync) { sync.stop(); sync = null; }
+      set({ phase: 'login', loginError: 'Your session ended. Sign in again.' });
+    },
   });
   sync.start();
 }
@@ -484,6 +492,7 @@ async function main() {
     const st = storage;
     logReady = st.loadLog().then(() => {
       foldLog();
+      performance.mark('ft-folded'); // scripts/bench-web
       writeSummary();
     });
     logReady.catch((e) => set({ phase: 'failed', failure: `fieldtext could not read its saved conversations: ${e && e.message ? e.message : e}` }));
@@ -498,6 +507,12 @@ async function main() {
   if (url.pathname.replace(/\/+$/, '') === '/setup' && token) {
     set({ phase: 'setup' });
     return;
+  }
+  // Offline-first: draw at once for whoever was signed in on this computer; /api/me confirms (or
+  // sends back to the sign-in form) a moment later.
+  const cached = storage.readJson('session.json', null);
+  if (cached && cached.user) {
+    set({ me: cached.user, business: cached.business || {}, sandbox: !!cached.sandbox, balance: cached.balance ? cached.balance.segments : null, registration: cached.registration || null, phase: 'app' });
   }
   try {
     await enterApp();

@@ -226,6 +226,20 @@ export function threadsIn(m, folder, me, q) {
   return out;
 }
 
+/**
+ * How many threads a folder holds (no sort: the folder tabs' counts).
+ * @param {Model} m @param {'all'|'mine'|'resolved'} folder @param {string} me
+ */
+export function countIn(m, folder, me) {
+  let n = 0;
+  for (const t of m.threads.values()) {
+    if (folder === 'resolved' ? !t.resolved : t.resolved) continue;
+    if (folder === 'mine' && t.claimed_by !== me) continue;
+    n++;
+  }
+  return n;
+}
+
 /** +15125550123 → (512) 555-0123; anything else unchanged. @param {string} p */
 export function formatPhone(p) {
   const m = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(p || '');

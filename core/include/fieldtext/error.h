@@ -114,6 +114,7 @@ typedef enum ft_status {
     FT_E_CONFLICT = -1005,        /* already exists or already done */
     FT_E_STORAGE = -1006,         /* the database failed */
     FT_E_TWILIO = -1007,          /* Twilio refused or could not be reached */
+    FT_E_REG_NOT_APPROVED = -1008, /* texting waits for the A2P 10DLC campaign's approval */
 
     FT_E__PLACEHOLDER_END = -100000 /* not a code; keeps the enum signed */
 } ft_status;

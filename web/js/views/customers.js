@@ -120,7 +120,7 @@ export function render(s, el) {
           st === 'opted_in' ? 'Texting allowed.' : st === 'opted_out' ? 'Opted out: the customer replied STOP. Texting is blocked until they text START.' : st === 'partial' ? 'The opt-in was started but not finished.' : 'No consent yet: texting is blocked.'),
         st !== 'opted_in' && st !== 'opted_out' ? h('button', { type: 'button', class: 'primary', 'data-action': 'start-optin', 'data-id': sel.id, disabled: !s.storage.writable }, 'Start the opt-in') : '',
         s.model.partial ? h('p', { class: 'muted' }, 'Loading the consent history…') : '',
-        ver && !s.model.partial ? h('p', { class: `verify ${ver.verified ? 'ok' : 'bad'}`, 'data-testid': 'consent-verification' },
+        ver && !s.model.partial && st !== 'opted_out' ? h('p', { class: `verify ${ver.verified ? 'ok' : 'bad'}`, 'data-testid': 'consent-verification' },
           ver.verified ? '✓ Verified: script read, confirmation screen acknowledged and consent box checked, in that order, each by a signed-in staff member.' : `Not verified: ${ver.problems.join(' ')}`) : '',
         hist.length ? h('table', { class: 'history', 'data-testid': 'consent-history' },
           h('caption', {}, 'Consent history (kept permanently)'),

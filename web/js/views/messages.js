@@ -8,12 +8,12 @@
  * Customer text is always set as text (dom.js h() appends strings as Text nodes).
  */
 import { h, setText } from '../dom.js';
-import { threadsIn, formatPhone } from '../model.js';
+import { threadsIn, countIn, formatPhone } from '../model.js';
 import '../components/cost-line.js';
 
 /** @typedef {import('../app.js').State} State */
 
-const LIST_MAX = 300;
+const LIST_MAX = 200;
 /** @type {Map<string, string>} */
 const drafts = new Map();
 /** @type {'text'|'note'} */
@@ -66,7 +66,7 @@ export function render(s, el) {
   for (const b of el.querySelectorAll('.folder')) {
     const f = /** @type {HTMLElement} */ (b).dataset.folder || '';
     b.setAttribute('aria-selected', String(f === s.folder));
-    const n = f === 'resolved' ? '' : threadsIn(s.model, /** @type {any} */ (f), me).length;
+    const n = f === 'resolved' ? '' : countIn(s.model, /** @type {any} */ (f), me);
     setText(b, `${f === 'all' ? 'All Texts' : f === 'mine' ? 'My Texts' : 'Resolved'}${n ? ` (${n})` : ''}`);
   }
 
