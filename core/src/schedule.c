@@ -33,7 +33,7 @@ static int64_t local_minute(const ft_tz *tz, int64_t days, int minute) {
     int64_t utc = 0;
     if (ft_tz_from_local(tz, &c, FT_TZ_EARLIER, &utc, NULL) != FT_OK) {
         /* out of the supported years: fall back to standard time */
-        utc = days * 86400 + minute * 60 - tz->std_offset;
+        utc = days * 86400 + minute * 60 - ft_tz_rule_at(tz, days * 86400 + minute * 60)->std_offset;
     }
     return utc;
 }
@@ -687,6 +687,7 @@ ft_status ft_reminders_json(const char *json, size_t len, char **out) {
 /* ---- conversions as JSON ---- */
 
 static int list_zones(cJSON *o) {
+    if (!cJSON_AddStringToObject(o, "tzdata", ft_tz_data_version())) return 0;
     cJSON *z = cJSON_AddArrayToObject(o, "zones");
     if (!z) return 0;
     for (size_t i = 0; i < ft_tz_zone_count(); i++) {
@@ -781,7 +782,7 @@ ft_status ft_tz_convert_json(const char *json, size_t len, char **out) {
     fmt_time(t, 0, 1, b2, sizeof b2);
     if (!cJSON_AddStringToObject(o, "local", b1) || !cJSON_AddStringToObject(o, "utc", b2) ||
         !cJSON_AddNumberToObject(o, "offset_seconds", off) || !cJSON_AddBoolToObject(o, "dst", dst) ||
-        !cJSON_AddStringToObject(o, "abbreviation", dst ? tz.dst_name : tz.std_name) ||
+        !cJSON_AddStringToObject(o, "abbreviation", ft_tz_abbreviation(&tz, t)) ||
         !cJSON_AddNumberToObject(o, "unix", (double)t))
         goto nomem;
 finish:

@@ -1,83 +1,109 @@
-/* fieldtext core: the compiled-in zone table, POSIX TZ rules, UTC <-> local (schedule.h). */
+/* fieldtext core: the compiled-in zone table (tzdata 2026b), POSIX TZ rules, UTC <-> local (schedule.h). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "fieldtext/schedule.h"
 
-/* IANA zones of the US (with territories) and Canada, with the POSIX rule of the zone's current
- * tzdata footer. Links that are common in addresses (America/Montreal...) are listed too. */
+/* IANA zones of the US (with territories) and Canada; links that are common in addresses
+ * (America/Montreal...) are listed too. The table follows tzdata FT_TZ_DATA_VERSION (2026b): each
+ * zone's last era is the POSIX footer of its tzdata file in that release (checked with `tail -1`
+ * of every file under /usr/share/zoneinfo), and earlier eras keep the rules a zone had before a
+ * recent change, until the UTC instant of the first transition that differs (`since`: the tzdata
+ * release that introduced the change; the system-tzdata unit test needs it). */
+typedef struct {
+    int64_t until;
+    const char *posix, *since;
+} zone_era;
+
 static const struct {
-    const char *name, *posix;
+    const char *name;
+    size_t n;
+    zone_era era[FT_TZ_MAX_ERAS];
 } zones[] = {
+#define Z1(name, posix) {name, 1, {{FT_TZ_FOREVER, posix, NULL}}}
     /* United States */
-    {"America/New_York", "EST5EDT,M3.2.0,M11.1.0"},
-    {"America/Detroit", "EST5EDT,M3.2.0,M11.1.0"},
-    {"America/Kentucky/Louisville", "EST5EDT,M3.2.0,M11.1.0"},
-    {"America/Kentucky/Monticello", "EST5EDT,M3.2.0,M11.1.0"},
-    {"America/Indiana/Indianapolis", "EST5EDT,M3.2.0,M11.1.0"},
-    {"America/Indiana/Vincennes", "EST5EDT,M3.2.0,M11.1.0"},
-    {"America/Indiana/Winamac", "EST5EDT,M3.2.0,M11.1.0"},
-    {"America/Indiana/Marengo", "EST5EDT,M3.2.0,M11.1.0"},
-    {"America/Indiana/Petersburg", "EST5EDT,M3.2.0,M11.1.0"},
-    {"America/Indiana/Vevay", "EST5EDT,M3.2.0,M11.1.0"},
-    {"America/Chicago", "CST6CDT,M3.2.0,M11.1.0"},
-    {"America/Indiana/Tell_City", "CST6CDT,M3.2.0,M11.1.0"},
-    {"America/Indiana/Knox", "CST6CDT,M3.2.0,M11.1.0"},
-    {"America/Menominee", "CST6CDT,M3.2.0,M11.1.0"},
-    {"America/North_Dakota/Center", "CST6CDT,M3.2.0,M11.1.0"},
-    {"America/North_Dakota/New_Salem", "CST6CDT,M3.2.0,M11.1.0"},
-    {"America/North_Dakota/Beulah", "CST6CDT,M3.2.0,M11.1.0"},
-    {"America/Denver", "MST7MDT,M3.2.0,M11.1.0"},
-    {"America/Boise", "MST7MDT,M3.2.0,M11.1.0"},
-    {"America/Phoenix", "MST7"},
-    {"America/Los_Angeles", "PST8PDT,M3.2.0,M11.1.0"},
-    {"America/Anchorage", "AKST9AKDT,M3.2.0,M11.1.0"},
-    {"America/Juneau", "AKST9AKDT,M3.2.0,M11.1.0"},
-    {"America/Sitka", "AKST9AKDT,M3.2.0,M11.1.0"},
-    {"America/Metlakatla", "AKST9AKDT,M3.2.0,M11.1.0"},
-    {"America/Yakutat", "AKST9AKDT,M3.2.0,M11.1.0"},
-    {"America/Nome", "AKST9AKDT,M3.2.0,M11.1.0"},
-    {"America/Adak", "HST10HDT,M3.2.0,M11.1.0"},
-    {"Pacific/Honolulu", "HST10"},
-    {"America/Puerto_Rico", "AST4"},
-    {"America/St_Thomas", "AST4"},
-    {"Pacific/Guam", "ChST-10"},
-    {"Pacific/Saipan", "ChST-10"},
-    {"Pacific/Pago_Pago", "SST11"},
+    Z1("America/New_York", "EST5EDT,M3.2.0,M11.1.0"),
+    Z1("America/Detroit", "EST5EDT,M3.2.0,M11.1.0"),
+    Z1("America/Kentucky/Louisville", "EST5EDT,M3.2.0,M11.1.0"),
+    Z1("America/Kentucky/Monticello", "EST5EDT,M3.2.0,M11.1.0"),
+    Z1("America/Indiana/Indianapolis", "EST5EDT,M3.2.0,M11.1.0"),
+    Z1("America/Indiana/Vincennes", "EST5EDT,M3.2.0,M11.1.0"),
+    Z1("America/Indiana/Winamac", "EST5EDT,M3.2.0,M11.1.0"),
+    Z1("America/Indiana/Marengo", "EST5EDT,M3.2.0,M11.1.0"),
+    Z1("America/Indiana/Petersburg", "EST5EDT,M3.2.0,M11.1.0"),
+    Z1("America/Indiana/Vevay", "EST5EDT,M3.2.0,M11.1.0"),
+    Z1("America/Chicago", "CST6CDT,M3.2.0,M11.1.0"),
+    Z1("America/Indiana/Tell_City", "CST6CDT,M3.2.0,M11.1.0"),
+    Z1("America/Indiana/Knox", "CST6CDT,M3.2.0,M11.1.0"),
+    Z1("America/Menominee", "CST6CDT,M3.2.0,M11.1.0"),
+    Z1("America/North_Dakota/Center", "CST6CDT,M3.2.0,M11.1.0"),
+    Z1("America/North_Dakota/New_Salem", "CST6CDT,M3.2.0,M11.1.0"),
+    Z1("America/North_Dakota/Beulah", "CST6CDT,M3.2.0,M11.1.0"),
+    Z1("America/Denver", "MST7MDT,M3.2.0,M11.1.0"),
+    Z1("America/Boise", "MST7MDT,M3.2.0,M11.1.0"),
+    Z1("America/Phoenix", "MST7"),
+    Z1("America/Los_Angeles", "PST8PDT,M3.2.0,M11.1.0"),
+    Z1("America/Anchorage", "AKST9AKDT,M3.2.0,M11.1.0"),
+    Z1("America/Juneau", "AKST9AKDT,M3.2.0,M11.1.0"),
+    Z1("America/Sitka", "AKST9AKDT,M3.2.0,M11.1.0"),
+    Z1("America/Metlakatla", "AKST9AKDT,M3.2.0,M11.1.0"),
+    Z1("America/Yakutat", "AKST9AKDT,M3.2.0,M11.1.0"),
+    Z1("America/Nome", "AKST9AKDT,M3.2.0,M11.1.0"),
+    Z1("America/Adak", "HST10HDT,M3.2.0,M11.1.0"),
+    Z1("Pacific/Honolulu", "HST10"),
+    Z1("America/Puerto_Rico", "AST4"),
+    Z1("America/St_Thomas", "AST4"),
+    Z1("Pacific/Guam", "ChST-10"),
+    Z1("Pacific/Saipan", "ChST-10"),
+    Z1("Pacific/Pago_Pago", "SST11"),
     /* Canada */
-    {"America/St_Johns", "NST3:30NDT,M3.2.0,M11.1.0"},
-    {"America/Halifax", "AST4ADT,M3.2.0,M11.1.0"},
-    {"America/Glace_Bay", "AST4ADT,M3.2.0,M11.1.0"},
-    {"America/Moncton", "AST4ADT,M3.2.0,M11.1.0"},
-    {"America/Goose_Bay", "AST4ADT,M3.2.0,M11.1.0"},
-    {"America/Blanc-Sablon", "AST4"},
-    {"America/Toronto", "EST5EDT,M3.2.0,M11.1.0"},
-    {"America/Montreal", "EST5EDT,M3.2.0,M11.1.0"},
-    {"America/Iqaluit", "EST5EDT,M3.2.0,M11.1.0"},
-    {"America/Atikokan", "EST5"},
-    {"America/Winnipeg", "CST6CDT,M3.2.0,M11.1.0"},
-    {"America/Rankin_Inlet", "CST6CDT,M3.2.0,M11.1.0"},
-    {"America/Resolute", "CST6CDT,M3.2.0,M11.1.0"},
-    {"America/Regina", "CST6"},
-    {"America/Swift_Current", "CST6"},
-    {"America/Edmonton", "MST7MDT,M3.2.0,M11.1.0"},
-    {"America/Yellowknife", "MST7MDT,M3.2.0,M11.1.0"},
-    {"America/Cambridge_Bay", "MST7MDT,M3.2.0,M11.1.0"},
-    {"America/Inuvik", "MST7MDT,M3.2.0,M11.1.0"},
-    {"America/Creston", "MST7"},
-    {"America/Dawson_Creek", "MST7"},
-    {"America/Fort_Nelson", "MST7"},
-    {"America/Whitehorse", "MST7"},
-    {"America/Dawson", "MST7"},
-    {"America/Vancouver", "PST8PDT,M3.2.0,M11.1.0"},
+    Z1("America/St_Johns", "NST3:30NDT,M3.2.0,M11.1.0"),
+    Z1("America/Halifax", "AST4ADT,M3.2.0,M11.1.0"),
+    Z1("America/Glace_Bay", "AST4ADT,M3.2.0,M11.1.0"),
+    Z1("America/Moncton", "AST4ADT,M3.2.0,M11.1.0"),
+    Z1("America/Goose_Bay", "AST4ADT,M3.2.0,M11.1.0"),
+    Z1("America/Blanc-Sablon", "AST4"),
+    Z1("America/Toronto", "EST5EDT,M3.2.0,M11.1.0"),
+    Z1("America/Montreal", "EST5EDT,M3.2.0,M11.1.0"),
+    Z1("America/Iqaluit", "EST5EDT,M3.2.0,M11.1.0"),
+    Z1("America/Atikokan", "EST5"),
+    Z1("America/Winnipeg", "CST6CDT,M3.2.0,M11.1.0"),
+    Z1("America/Rankin_Inlet", "CST6CDT,M3.2.0,M11.1.0"),
+    Z1("America/Resolute", "CST6CDT,M3.2.0,M11.1.0"),
+    Z1("America/Regina", "CST6"),
+    Z1("America/Swift_Current", "CST6"),
+    Z1("America/Edmonton", "MST7MDT,M3.2.0,M11.1.0"),
+    Z1("America/Yellowknife", "MST7MDT,M3.2.0,M11.1.0"),
+    Z1("America/Cambridge_Bay", "MST7MDT,M3.2.0,M11.1.0"),
+    Z1("America/Inuvik", "MST7MDT,M3.2.0,M11.1.0"),
+    Z1("America/Creston", "MST7"),
+    Z1("America/Dawson_Creek", "MST7"),
+    Z1("America/Fort_Nelson", "MST7"),
+    Z1("America/Whitehorse", "MST7"),
+    Z1("America/Dawson", "MST7"),
+    /* tzdata 2026b: British Columbia moved to permanent -07 on 2026-03-09, a day after springing
+     * forward to PDT; it did not fall back on 2026-11-01 (02:00 PDT = 09:00 UTC), when the zone
+     * became "MST" (-07, no DST). 1793523600 = 2026-11-01T09:00:00Z. */
+    {"America/Vancouver", 2, {{1793523600, "PST8PDT,M3.2.0,M11.1.0", "2026b"}, {FT_TZ_FOREVER, "MST7", NULL}}},
+#undef Z1
 };
+
+const char *ft_tz_data_version(void) { return FT_TZ_DATA_VERSION; }
 
 size_t ft_tz_zone_count(void) { return sizeof zones / sizeof zones[0]; }
 
 int ft_tz_zone_at(size_t i, const char **name, const char **posix) {
     if (i >= ft_tz_zone_count()) return 0;
     if (name) *name = zones[i].name;
-    if (posix) *posix = zones[i].posix;
+    if (posix) *posix = zones[i].era[zones[i].n - 1].posix;
+    return 1;
+}
+
+int ft_tz_zone_era_at(size_t i, size_t era, int64_t *until, const char **posix, const char **since) {
+    if (i >= ft_tz_zone_count() || era >= zones[i].n) return 0;
+    if (until) *until = zones[i].era[era].until;
+    if (posix) *posix = zones[i].era[era].posix;
+    if (since) *since = zones[i].era[era].since;
     return 1;
 }
 
@@ -223,7 +249,7 @@ static int parse_rule(cursor *c, ft_tz_rule *r) {
     return 1;
 }
 
-ft_status ft_tz_parse_posix(const char *s, size_t len, ft_tz *out) {
+ft_status ft_tz_parse_posix(const char *s, size_t len, ft_tz_posix *out) {
     if (!out || (!s && len)) return FT_E_INVALID_ARG;
     memset(out, 0, sizeof *out);
     if (len > FT_TZ_RULE_MAX) return FT_E_SCHED_TZ_RULE;
@@ -256,12 +282,28 @@ ft_status ft_tz_parse_posix(const char *s, size_t len, ft_tz *out) {
     return FT_OK;
 }
 
+ft_status ft_tz_from_posix(const char *s, size_t len, ft_tz *out) {
+    if (!out) return FT_E_INVALID_ARG;
+    memset(out, 0, sizeof *out);
+    out->n_eras = 1;
+    out->era[0].until = FT_TZ_FOREVER;
+    return ft_tz_parse_posix(s, len, &out->era[0].rule);
+}
+
 ft_status ft_tz_lookup(const char *name, size_t len, ft_tz *out, const char **posix) {
     if (!name || !out) return FT_E_INVALID_ARG;
     for (size_t i = 0; i < ft_tz_zone_count(); i++) {
         if (strlen(zones[i].name) == len && memcmp(zones[i].name, name, len) == 0) {
-            if (posix) *posix = zones[i].posix;
-            return ft_tz_parse_posix(zones[i].posix, strlen(zones[i].posix), out);
+            memset(out, 0, sizeof *out);
+            out->n_eras = zones[i].n;
+            for (size_t k = 0; k < zones[i].n; k++) {
+                const char *p = zones[i].era[k].posix;
+                out->era[k].until = zones[i].era[k].until;
+                ft_status st = ft_tz_parse_posix(p, strlen(p), &out->era[k].rule);
+                if (st != FT_OK) return st;
+            }
+            if (posix) *posix = zones[i].era[zones[i].n - 1].posix;
+            return FT_OK;
         }
     }
     return FT_E_SCHED_TZ_UNKNOWN;
@@ -288,7 +330,7 @@ static int64_t rule_local_seconds(const ft_tz_rule *r, int year) {
 }
 
 /* UTC instants when DST starts and ends in a year. */
-static void transitions(const ft_tz *tz, int year, int64_t *start, int64_t *end) {
+static void transitions(const ft_tz_posix *tz, int year, int64_t *start, int64_t *end) {
     int64_t y0 = ft_days_from_civil(year, 1, 1) * 86400;
     *start = y0 + rule_local_seconds(&tz->start, year) - tz->std_offset;
     *end = y0 + rule_local_seconds(&tz->end, year) - tz->dst_offset;
@@ -299,7 +341,8 @@ static int64_t floor_div(int64_t a, int64_t b) {
     return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
-int32_t ft_tz_offset(const ft_tz *tz, int64_t utc, int *is_dst) {
+/* The offset of one POSIX rule at a UTC instant. */
+static int32_t posix_offset(const ft_tz_posix *tz, int64_t utc, int *is_dst) {
     if (is_dst) *is_dst = 0;
     if (!tz->has_dst) return tz->std_offset;
     int y, m, d;
@@ -309,6 +352,24 @@ int32_t ft_tz_offset(const ft_tz *tz, int64_t utc, int *is_dst) {
     int dst = s < e ? (utc >= s && utc < e) : !(utc >= e && utc < s);
     if (is_dst) *is_dst = dst;
     return dst ? tz->dst_offset : tz->std_offset;
+}
+
+const ft_tz_posix *ft_tz_rule_at(const ft_tz *tz, int64_t utc) {
+    size_t n = tz->n_eras < 1 ? 1 : tz->n_eras > FT_TZ_MAX_ERAS ? FT_TZ_MAX_ERAS : tz->n_eras;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (utc < tz->era[i].until) return &tz->era[i].rule;
+    return &tz->era[n - 1].rule;
+}
+
+int32_t ft_tz_offset(const ft_tz *tz, int64_t utc, int *is_dst) {
+    return posix_offset(ft_tz_rule_at(tz, utc), utc, is_dst);
+}
+
+const char *ft_tz_abbreviation(const ft_tz *tz, int64_t utc) {
+    const ft_tz_posix *r = ft_tz_rule_at(tz, utc);
+    int dst;
+    posix_offset(r, utc, &dst);
+    return dst ? r->dst_name : r->std_name;
 }
 
 void ft_tz_to_local(const ft_tz *tz, int64_t utc, ft_civil *out, int32_t *offset, int *is_dst) {
@@ -322,28 +383,53 @@ void ft_tz_to_local(const ft_tz *tz, int64_t utc, ft_civil *out, int32_t *offset
     if (offset) *offset = off;
 }
 
+/* Adds the standard and daylight offsets of a rule to a set of candidate offsets. */
+static void add_offsets(const ft_tz_posix *r, int32_t *set, int *n) {
+    int32_t o[2] = {r->std_offset, r->dst_offset};
+    for (int k = 0; k < (r->has_dst ? 2 : 1); k++) {
+        int seen = 0;
+        for (int i = 0; i < *n; i++) seen |= set[i] == o[k];
+        if (!seen) set[(*n)++] = o[k];
+    }
+}
+
 ft_status ft_tz_from_local(const ft_tz *tz, const ft_civil *c, ft_tz_choice choice, int64_t *utc, ft_local_kind *kind) {
     if (!tz || !c || !utc) return FT_E_INVALID_ARG;
     if (!ft_civil_valid(c, 1)) return FT_E_SCHED_DATE;
     int64_t local = ft_days_from_civil(c->year, c->month, c->day) * 86400 + c->hour * 3600 + c->minute * 60 + c->second;
-    int32_t o1 = tz->std_offset, o2 = tz->dst_offset;
-    int64_t t1 = local - o1, t2 = local - o2;
-    int v1 = ft_tz_offset(tz, t1, NULL) == o1, v2 = tz->has_dst && ft_tz_offset(tz, t2, NULL) == o2;
-    if (v1 && v2 && t1 != t2) {
+    /* The candidate offsets: those of the rules in force 26 hours either side (offsets are within
+     * +-25 h, so the instant sought lies between, and an era boundary inside is covered). Each
+     * candidate o gives an instant local - o, which is valid when o is in force then. */
+    int32_t offs[4];
+    int n_offs = 0;
+    add_offsets(ft_tz_rule_at(tz, local - 26 * 3600), offs, &n_offs);
+    add_offsets(ft_tz_rule_at(tz, local + 26 * 3600), offs, &n_offs);
+    int64_t first = 0, last = 0;
+    int valid = 0;
+    int32_t max_off = offs[0];
+    for (int i = 0; i < n_offs; i++) {
+        int64_t t = local - offs[i];
+        if (offs[i] > max_off) max_off = offs[i];
+        if (ft_tz_offset(tz, t, NULL) != offs[i]) continue;
+        if (!valid || t < first) first = t;
+        if (!valid || t > last) last = t;
+        valid++;
+    }
+    if (valid >= 2) {
         if (kind) *kind = FT_LOCAL_OVERLAP;
         if (choice == FT_TZ_REJECT) return FT_E_SCHED_TIME_AMBIGUOUS;
-        *utc = choice == FT_TZ_EARLIER ? (t1 < t2 ? t1 : t2) : (t1 < t2 ? t2 : t1);
+        *utc = choice == FT_TZ_EARLIER ? first : last;
         return FT_OK;
     }
-    if (v1 || v2) {
+    if (valid == 1) {
         if (kind) *kind = FT_LOCAL_UNIQUE;
-        *utc = v1 ? t1 : t2;
+        *utc = first;
         return FT_OK;
     }
     /* a gap: read the time with the offset in force just before the jump */
     if (kind) *kind = FT_LOCAL_GAP;
     if (choice == FT_TZ_REJECT) return FT_E_SCHED_TIME_GAP;
-    int32_t before = ft_tz_offset(tz, local - (o1 > o2 ? o1 : o2), NULL);
+    int32_t before = ft_tz_offset(tz, local - max_off, NULL);
     *utc = local - before;
     return FT_OK;
 }

@@ -86,6 +86,18 @@ test('the opt-in flow records each step with the staff member, then a text is se
   assert.equal((await sentTo('+15125550101', body)).length, 1);
 });
 
+test('the relay-verified consent export the page links to says the chain is valid', async (t) => {
+  if (backend.kind !== 'real') { t.skip('tests/e2e/fake-relay.mjs has no consent chain'); return; }
+  const { page } = await app();
+  await addOptedInCustomer(page, 'Vera Verified', '(512) 555-0111');
+  const href = await page.getAttribute('.consent .exports a[href*="format=csv"]', 'href');
+  const r = await page.request.get(new URL(/** @type {string} */ (href), backend.url).href);
+  assert.notEqual(r.status(), 404, 'GET /api/customers/consent is missing from this relay binary (relay/consent.c): rebuild the relay');
+  assert.equal(r.status(), 200);
+  assert.equal(r.headers()['x-consent-valid'], 'true');
+  assert.match(await r.text(), /\+15125550111/);
+});
+
 test("a customer's reply appears live, with a toast and a title badge when another conversation is open", async () => {
   const { page } = await app();
   await addOptedInCustomer(page, 'Live Reply', '512-555-0102');

@@ -72,17 +72,28 @@ function toast(text, kind) {
   setTimeout(() => store.dispatch({ type: 'untoast', id }), kind === 'error' ? 12000 : 6000);
 }
 
-/** E.164 from what was typed: the core's normaliser when it has one, else the NANP fallback. */
-/** @param {string} raw @returns {string} */
-export function normalizePhone(raw) {
-  if (core && typeof core.normalizePhone === 'function') {
+/**
+ * A number as typed → E.164, with the core's reason when it is not one (core.phone(), phone.h),
+ * or the NANP fallback when the core has no phone export.
+ * @param {string} raw @returns {{e164: string, error: string, warning: string}}
+ */
+export function checkPhone(raw) {
+  if (core && typeof core.phone === 'function') {
     try {
-      const r = core.normalizePhone(raw);
-      if (r && typeof r === 'object') return r.ok === false ? '' : (r.e164 || r.phone || '');
-      return r || '';
-    } catch (e) { return ''; }
+      const r = core.phone(String(raw || ''));
+      if (r && r.valid && r.e164) return { e164: r.e164, error: '', warning: (r.warnings && r.warnings[0]) || '' };
+      return { e164: '', error: (r && r.error && r.error.message) || 'not a valid number', warning: '' };
+    } catch (e) {
+      return { e164: '', error: 'not a valid number', warning: '' };
+    }
   }
-  return normalizePhoneFallback(raw);
+  const e164 = normalizePhoneFallback(raw);
+  return { e164, error: e164 ? '' : 'not a valid US or Canadian number', warning: '' };
+}
+
+/** @param {string} raw @returns {string} E.164 or '' */
+export function normalizePhone(raw) {
+  return checkPhone(raw).e164;
 }
 
 // ---- actions (called by the views through event delegation) -------------------------------
@@ -136,6 +147,7 @@ const actions = {
   /** @param {string | null} id */
   customer(id) { set({ customerId: id, view: 'customers' }); },
   normalizePhone,
+  checkPhone,
   closeDialog() { set({ dialog: null }); },
   /** Re-renders (a view changed something only it holds, e.g. the composer's mode). */
   touch() { set({}); },

@@ -6,17 +6,29 @@
  * (core/reducer.h) is exported to WASM, `Model.apply` can call it instead.
  */
 
-export const CONSENT_SCRIPT_VERSION = 'v1';
-export const DISCLOSURE_VERSION = 'v1';
+// The texts and versions of core/include/fieldtext/consent.h (FT_CONSENT_SCRIPT_*,
+// FT_CONSENT_DISCLOSURE_*): the relay records the core's text, so the page shows exactly it. A new
+// wording there gets a new version; change both together.
+export const CONSENT_SCRIPT_VERSION = 'script-v1';
+export const DISCLOSURE_VERSION = 'disclosure-v1';
 
 /** @param {string} company */
 export function consentScript(company) {
   return `Would you like to receive text message reminders and updates about your appointments with ${company || '[Your Company Name]'}? Message and data rates may apply. You can opt out at any time by replying STOP.`;
 }
 
-/** @param {string} company */
-export function disclosureText(company) {
-  return `By checking the consent box you confirm that the customer agreed, after hearing the consent script, to receive text messages from ${company || 'the business'} about their appointments and service (reminders, arrival updates, gate codes). Message frequency varies. Message and data rates may apply. The customer can reply STOP at any time to opt out and HELP for help. Consent is not a condition of purchase. Your name, the customer, and the date and time of each step are recorded.`;
+/** @param {string} [_company] (the core's disclosure names no company) */
+export function disclosureText(_company) {
+  return 'Confirm before you check the consent box. You read the consent script to the customer word '
+    + 'for word, and the customer said yes: they agree to receive recurring automated text messages '
+    + 'about their appointments (reminders, technician arrival updates and service notices) at the '
+    + 'number shown. They were told that message and data rates may apply, that message frequency '
+    + 'varies, that they can reply HELP for help and opt out at any time by replying STOP, and that '
+    + 'consent is not a condition of purchase. Example of the workflow: you read the script on the '
+    + 'phone or at the door; the customer says yes; you acknowledge this screen and check the '
+    + 'consent box; the customer then receives messages such as "A technician from [Your Company] '
+    + 'will be arriving tomorrow between the hours of 8 AM and 5 PM. Please call [phone number] if '
+    + 'needing to reschedule. Reply STOP to unsubscribe from these messages."';
 }
 
 /**

@@ -1,12 +1,15 @@
 /* fieldtext core: time zones, reminder send times, recurring jobs and the reminders list.
  *
  * Time zones. The core reads no files, so it carries a compiled-in table of the IANA zones of the
- * United States (with territories) and Canada, each with its POSIX TZ rule string (the footer of the
- * zone's tzdata file, e.g. America/New_York = "EST5EDT,M3.2.0,M11.1.0", America/St_Johns =
- * "NST3:30NDT,M3.2.0,M11.1.0", America/Phoenix = "MST7"), and an evaluator of POSIX TZ rules.
- * A POSIX rule describes the current rules only: conversions are exact from 2007 (when the present
- * US/Canada DST dates began) for as long as the rules do not change; a unit test compares them with
- * the system's tzdata over 2024-2030. Times are Unix seconds (UTC); offsets are seconds east of UTC.
+ * United States (with territories) and Canada (following tzdata FT_TZ_DATA_VERSION). Each zone is a
+ * short list of eras, each a POSIX TZ rule string in force until a UTC instant, the last one
+ * open-ended and equal to the footer of the zone's tzdata file (e.g. America/New_York =
+ * "EST5EDT,M3.2.0,M11.1.0", America/St_Johns = "NST3:30NDT,M3.2.0,M11.1.0", America/Phoenix =
+ * "MST7"). A zone whose rules changed recently keeps its former rule as an earlier era (e.g.
+ * America/Vancouver: "PST8PDT,M3.2.0,M11.1.0" until 2026-11-01 09:00 UTC, then "MST7"). Conversions
+ * are exact from 2007 (when the present US/Canada DST dates began) as long as the table follows the
+ * latest tzdata; a unit test compares them with the system's tzdata over 2024-2030. Times are Unix
+ * seconds (UTC); offsets are seconds east of UTC.
  *
  * Local -> UTC is explicit about DST changes: a local time inside the spring-forward gap does not
  * exist (FT_LOCAL_GAP) and one inside the fall-back overlap happens twice (FT_LOCAL_OVERLAP); the
@@ -37,6 +40,9 @@ extern "C" {
 #define FT_SCHED_MAX_YEAR 2200
 #define FT_TZ_NAME_MAX 16u               /* abbreviation bytes ("AKST", "<-03>" contents) */
 #define FT_TZ_RULE_MAX 64u               /* POSIX rule string bytes */
+#define FT_TZ_MAX_ERAS 4u                /* eras (rule changes) of one zone */
+#define FT_TZ_FOREVER INT64_MAX          /* the `until` of a zone's last, open-ended era */
+#define FT_TZ_DATA_VERSION "2026b"       /* the tzdata release the zone table follows */
 #define FT_SCHED_WINDOW_START_MIN (8 * 60)   /* 8 a.m. */
 #define FT_SCHED_WINDOW_END_MIN (21 * 60)    /* 9 p.m. */
 #define FT_SCHED_WINDOW_END_STRICT_MIN (20 * 60) /* 8 p.m. in FL, OK, MD */
@@ -55,25 +61,54 @@ typedef struct ft_tz_rule {
 } ft_tz_rule;
 
 /* A parsed POSIX TZ rule. */
-typedef struct ft_tz {
+typedef struct ft_tz_posix {
     char std_name[FT_TZ_NAME_MAX], dst_name[FT_TZ_NAME_MAX];
     int32_t std_offset, dst_offset; /* seconds east of UTC (EST = -18000) */
     int has_dst;
     ft_tz_rule start, end; /* DST starts (in standard time) and ends (in daylight time) */
+} ft_tz_posix;
+
+/* One era of a zone: `rule` is in force from the previous era's `until` (or forever before, for
+ * the first) up to, not including, the UTC instant `until` (FT_TZ_FOREVER for the last era). */
+typedef struct ft_tz_era {
+    int64_t until;
+    ft_tz_posix rule;
+} ft_tz_era;
+
+/* A zone: 1 .. FT_TZ_MAX_ERAS eras in increasing `until` order, the last open-ended. */
+typedef struct ft_tz {
+    size_t n_eras;
+    ft_tz_era era[FT_TZ_MAX_ERAS];
 } ft_tz;
 
 /* ft_tz_parse_posix: parses a POSIX TZ string (std offset [dst [offset] [,start[/time],end[/time]]]),
  * with <...> quoted names and hh[:mm[:ss]] offsets. A DST name without rules takes the US rules
  * (M3.2.0,M11.1.0). Errors: FT_E_INVALID_ARG, FT_E_SCHED_TZ_RULE. */
-ft_status ft_tz_parse_posix(const char *s, size_t len, ft_tz *out);
+ft_status ft_tz_parse_posix(const char *s, size_t len, ft_tz_posix *out);
+
+/* ft_tz_from_posix: a zone with one open-ended era, the POSIX rule s. Errors as ft_tz_parse_posix. */
+ft_status ft_tz_from_posix(const char *s, size_t len, ft_tz *out);
 
 /* ft_tz_lookup: the zone of an IANA name from the compiled-in table (exact spelling), parsed.
- * *posix (if not NULL) receives the rule string (static). Errors: FT_E_SCHED_TZ_UNKNOWN. */
+ * *posix (if not NULL) receives the rule of its last, open-ended era (the tzdata footer; static).
+ * Errors: FT_E_SCHED_TZ_UNKNOWN. */
 ft_status ft_tz_lookup(const char *name, size_t len, ft_tz *out, const char **posix);
 
-/* The compiled-in table, for listing and testing: entries 0 .. ft_tz_zone_count()-1. Static. */
+/* The compiled-in table, for listing and testing: entries 0 .. ft_tz_zone_count()-1. Static.
+ * ft_tz_zone_at gives the name and the last era's rule; ft_tz_zone_era_at the eras 0 .. (returns 0
+ * past the last): until (UTC, FT_TZ_FOREVER for the last), the rule, and *since (may be NULL) the
+ * tzdata release that introduced the era's end (NULL for the last era). ft_tz_data_version() is
+ * FT_TZ_DATA_VERSION. */
 size_t ft_tz_zone_count(void);
 int ft_tz_zone_at(size_t i, const char **name, const char **posix);
+int ft_tz_zone_era_at(size_t i, size_t era, int64_t *until, const char **posix, const char **since);
+const char *ft_tz_data_version(void);
+
+/* ft_tz_rule_at: the rule (era) in force at a UTC instant. */
+const ft_tz_posix *ft_tz_rule_at(const ft_tz *tz, int64_t utc);
+
+/* ft_tz_abbreviation: the abbreviation in force at a UTC instant ("PDT", "MST"; "-03" for <-03>). */
+const char *ft_tz_abbreviation(const ft_tz *tz, int64_t utc);
 
 /* ft_tz_offset: the UTC offset in force at a UTC instant; *is_dst (if not NULL) 1 in daylight time. */
 int32_t ft_tz_offset(const ft_tz *tz, int64_t utc, int *is_dst);

@@ -130,7 +130,10 @@ export function render(s, el) {
             h('td', {}, STEP_LABEL[e.type] || e.type),
             h('td', {}, staffName(s, e.actor)),
             h('td', {}, e.body.method || e.body.keyword || e.body.phrase || (e.body.script_version ? `script ${e.body.script_version}` : e.body.disclosure_version ? `disclosure ${e.body.disclosure_version}` : '')))))) : s.model.partial ? '' : h('p', { class: 'muted' }, 'No consent steps recorded.'),
-        hist.length ? h('p', {}, 'Export: ',
+        hist.length ? h('p', { class: 'exports' }, 'Export, verified by the relay (its audit chain): ',
+          h('a', { href: `/api/customers/consent?phone=${encodeURIComponent(sel.phone)}&format=csv`, download: `consent-${sel.phone.replace(/\D/g, '')}.csv` }, 'CSV'), ' · ',
+          h('a', { href: `/api/customers/consent?phone=${encodeURIComponent(sel.phone)}&format=json`, download: `consent-${sel.phone.replace(/\D/g, '')}.json` }, 'JSON'),
+          h('br', {}), 'Offline copy from this computer: ',
           h('button', { type: 'button', class: 'link', 'data-action': 'export', 'data-format': 'csv', 'data-scope': sel.phone }, 'CSV'), ' · ',
           h('button', { type: 'button', class: 'link', 'data-action': 'export', 'data-format': 'json', 'data-scope': sel.phone }, 'JSON')) : '') : '');
   }
@@ -176,10 +179,13 @@ export function bind(el, actions) {
     const t = /** @type {HTMLInputElement} */ (ev.target);
     if (t.dataset.field === 'customer-search') actions.searchCustomers(t.value);
     if (t.dataset.field === 'phone') {
-      const e164 = actions.normalizePhone(t.value);
+      const r = actions.checkPhone(t.value);
       const hint = el.querySelector('[data-field="phone-hint"]');
-      if (hint) hint.textContent = !t.value.trim() ? 'US or Canadian mobile number' : e164 ? `✓ ${formatPhone(e164)} (saved as ${e164})` : 'Not a valid number yet';
-      t.setAttribute('aria-invalid', String(!!t.value.trim() && !e164));
+      if (hint) {
+        hint.textContent = !t.value.trim() ? 'US or Canadian mobile number'
+          : r.e164 ? `✓ ${formatPhone(r.e164)} (saved as ${r.e164})${r.warning ? '. Note: ' + r.warning : ''}` : `Not a valid number yet: ${r.error}`;
+      }
+      t.setAttribute('aria-invalid', String(!!t.value.trim() && !r.e164));
     }
   });
   el.addEventListener('submit', async (ev) => {
@@ -187,10 +193,11 @@ export function bind(el, actions) {
     const form = /** @type {HTMLFormElement} */ (ev.target);
     if (form.dataset.form !== 'customer') return;
     const d = new FormData(form);
-    const phone = actions.normalizePhone(String(d.get('phone') || ''));
+    const checked = actions.checkPhone(String(d.get('phone') || ''));
+    const phone = checked.e164;
     const hint = form.querySelector('[data-field="phone-hint"]');
     if (!phone) {
-      if (hint) hint.textContent = 'Enter a valid SMS number, e.g. (512) 555-0123.';
+      if (hint) hint.textContent = `Enter a valid SMS number, e.g. (512) 555-0123 (${checked.error}).`;
       /** @type {HTMLElement | null} */ (form.querySelector('[name="phone"]'))?.focus();
       return;
     }

@@ -79,8 +79,13 @@ export function render(s, el) {
         h('button', { type: 'button', class: 'link', 'data-action': 'retry' }, 'Try now')));
     }
     const reg = s.registration && s.registration.status;
-    if (reg && reg !== 'approved' && !s.sandbox) {
-      out.push(h('div', { class: 'banner info', role: 'status' }, h('strong', {}, 'Texting registration (A2P 10DLC): '), `${reg}. Carriers block texts until the brand and campaign are approved.`));
+    if (reg && reg !== 'approved') {
+      const words = /** @type {Record<string, string>} */ ({
+        not_started: 'not started', profile_saved: 'business profile saved, not submitted yet', submitting: 'being submitted',
+        submitted: 'submitted, brand under review', brand_approved: 'brand approved', campaign_pending: 'campaign under review', failed: 'failed',
+      });
+      out.push(h('div', { class: 'banner info', role: 'status', 'data-testid': 'registration-banner' }, h('strong', {}, 'Texting registration (A2P 10DLC): '),
+        `${words[reg] || reg}${s.registration.reason ? ` (${s.registration.reason})` : ''}. Carriers block business texts until the brand and campaign are approved${s.registration.required === false ? '; this relay sends anyway (testing)' : ''}.`));
     }
     for (const r of s.rejected) {
       out.push(h('div', { class: 'banner error', role: 'alert', 'data-testid': 'rejected' },
@@ -124,7 +129,7 @@ function renderDialog(s, el) {
 /** @param {State} s @param {import('../app.js').Dialog} d @returns {Node[]} */
 function dialogBody(s, d) {
   const company = (s.business && s.business.name) || 'your company';
-  const close = (/** @type {string} */ label) => h('button', { type: 'button', 'data-action': 'close-dialog' }, label);
+  const close = (/** @type {string} */ label) => h('button', { type: 'button', class: 'secondary', 'data-action': 'close-dialog' }, label);
   if (d.kind === 'opted-out') {
     return [h('h2', { id: 'dlg-title' }, `${d.who} has opted out`),
       h('p', { 'data-testid': 'optout-prompt' }, `${d.who} (${formatPhone(d.phone)}) replied STOP${d.at ? ' on ' + new Date(d.at).toLocaleString() : ''}. Texting them is blocked and nothing was sent. They can text START to opt back in; until then, call them instead.`),
