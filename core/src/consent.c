@@ -9,6 +9,7 @@
 #include "fieldtext/json.h"
 #include "fieldtext/keyword.h"
 #include "json_util.h"
+#include "utf8.h"
 #include "mbedtls/sha256.h"
 #include "utf8proc.h"
 
@@ -68,28 +69,18 @@ static int method_from_name(const char *s, ft_consent_method *m) {
 
 /* ---------------------------------------------------------------- strings */
 
-static int valid_utf8(const char *s, size_t n) {
-    for (size_t i = 0; i < n;) {
-        int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
-        if (k <= 0) return 0;
-        i += (size_t)k;
-    }
-    return 1;
-}
-
 /* Copies src (NULL = "") into dst[cap]; 0 when too long or not UTF-8. */
 static int copy_field(char *dst, size_t cap, const char *src) {
     if (!src) src = "";
     size_t n = strlen(src);
-    if (n >= cap || !valid_utf8(src, n)) return 0;
+    if (n >= cap || !ft_utf8_valid(src, n)) return 0;
     memcpy(dst, src, n + 1);
     return 1;
 }
 
 ft_status ft_consent_script(const char *company_name, char *buf, size_t cap) {
     if (!buf || cap == 0 || !company_name || !*company_name) return FT_E_INVALID_ARG;
-    if (strlen(company_name) >= FT_CONSENT_COMPANY_MAX || !valid_utf8(company_name, strlen(company_name)))
+    if (strlen(company_name) >= FT_CONSENT_COMPANY_MAX || !ft_utf8_valid(company_name, strlen(company_name)))
         return FT_E_INVALID_ARG;
     int n = snprintf(buf, cap, FT_CONSENT_SCRIPT_TEMPLATE, company_name);
     if (n < 0 || (size_t)n >= cap) {

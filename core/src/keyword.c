@@ -9,6 +9,7 @@
 #include "cJSON.h"
 #include "fieldtext/json.h"
 #include "json_util.h"
+#include "utf8.h"
 #include "utf8proc.h"
 
 /* ---------------------------------------------------------------- keywords */
@@ -357,14 +358,10 @@ ft_status ft_keyword_classify(const char *utf8, size_t len, ft_keyword_result *o
     memset(out, 0, sizeof *out);
     if (len > FT_KEYWORD_BODY_MAX_BYTES) return FT_E_TOO_LARGE;
     if (len == 0) return FT_OK;
-    for (size_t i = 0; i < len;) {
-        int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)utf8 + i, (utf8proc_ssize_t)(len - i), &cp);
-        if (k <= 0) {
-            if (err_offset) *err_offset = i;
-            return FT_E_UTF8;
-        }
-        i += (size_t)k;
+    size_t bad = ft_utf8_bad_offset(utf8, len);
+    if (bad < len) {
+        if (err_offset) *err_offset = bad;
+        return FT_E_UTF8;
     }
     /* NFKC + case folding + marks stripped + default-ignorables removed + punctuation lumped:
      * "ＳＴＯＰ" -> "stop", "ARRÊT" -> "arret", "don’t" -> "don't", zero-width spaces gone. */
@@ -403,14 +400,7 @@ const char *ft_keyword_class_name(ft_keyword_class cls) {
 static int field_ok(const char *s) {
     if (!s || !*s) return 0;
     size_t n = strlen(s);
-    if (n >= FT_PROFILE_FIELD_MAX) return 0;
-    for (size_t i = 0; i < n;) {
-        int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
-        if (k <= 0) return 0;
-        i += (size_t)k;
-    }
-    return 1;
+    return n < FT_PROFILE_FIELD_MAX && ft_utf8_valid(s, n);
 }
 
 ft_status ft_keyword_reply(ft_keyword_class cls, ft_keyword_lang lang, const ft_business_profile *p, char *buf,

@@ -9,6 +9,7 @@
 #include "fieldtext/json.h"
 #include "fieldtext/segment.h"
 #include "json_util.h"
+#include "utf8.h"
 
 static const ft_field_info fields[FT_FIELD_COUNT] = {
     {"customer.first_name", "Customer first name", 40, 1, "Maria"},
@@ -140,30 +141,6 @@ static ft_status fail(const char *s, size_t at, ft_template_error *err, ft_statu
     return st;
 }
 
-/* Strict UTF-8 check (no overlongs, no surrogates); returns the offset of the first bad byte or len. */
-static size_t utf8_bad_offset(const unsigned char *s, size_t len) {
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = s[i];
-        size_t n;
-        uint32_t cp;
-        if (c < 0x80) { i++; continue; }
-        if (c >= 0xC2 && c <= 0xDF) { n = 2; cp = c & 0x1F; }
-        else if (c >= 0xE0 && c <= 0xEF) { n = 3; cp = c & 0x0F; }
-        else if (c >= 0xF0 && c <= 0xF4) { n = 4; cp = c & 0x07; }
-        else return i;
-        if (i + n > len) return i;
-        for (size_t k = 1; k < n; k++) {
-            if ((s[i + k] & 0xC0) != 0x80) return i;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-            return i;
-        i += n;
-    }
-    return len;
-}
-
 static int is_space(char c) { return c == ' ' || c == '\t'; }
 
 ft_status ft_template_parse(const char *s, size_t len, ft_template **out, ft_template_error *err) {
@@ -175,7 +152,7 @@ ft_status ft_template_parse(const char *s, size_t len, ft_template **out, ft_tem
                           FT_TEMPLATE_MAX_BYTES);
         return FT_E_TPL_TOO_LARGE;
     }
-    size_t bad = utf8_bad_offset((const unsigned char *)s, len);
+    size_t bad = ft_utf8_bad_offset(s, len);
     if (bad < len) return fail(s, bad, err, FT_E_UTF8, "invalid UTF-8", NULL, 0);
     size_t k = 0;
     while (k < len && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\r')) k++;
