@@ -3,6 +3,9 @@
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +41,9 @@ static int replay_one(void *ctx, const ft_store_event *ev) {
 }
 
 int ft_events_init(ft_relay *app) {
-    if (ft_reducer_new(&app->reducer) != FT_OK) return 0;
+    /* Resident: only what the rules read (consent per phone, balance, last seq; the core's compact
+     * reducer), so memory does not grow with the log. GET /api/state folds a full one on demand. */
+    if (ft_reducer_new_compact(&app->reducer) != FT_OK) return 0;
     if (ft_store_events_after(app->store, 0, 0, replay_one, app) != FT_OK) return 0;
     int64_t seq = 0;
     if (ft_store_last_seq(app->store, &seq) != FT_OK) return 0;
@@ -418,13 +423,51 @@ void ft_events_get(ft_req *r) {
     ft_http_json(r, 200, o);
 }
 
+/* GET /api/state: the log folded from SQLite through a full reducer (the core's), on demand, a page
+ * of events at a time (the store's lock is held for one page, not the whole walk), up to the last
+ * seq committed when the request came: nothing of it stays resident after the reply. */
+typedef struct state_fold {
+    ft_reducer *red;
+    int64_t until, next;
+    ft_status st;
+} state_fold;
+
+static int state_fold_one(void *ctx, const ft_store_event *ev) {
+    state_fold *f = ctx;
+    if (ev->seq > f->until) return 1;
+    f->next = ev->seq;
+    char *s = event_json(ev);
+    if (!s) {
+        f->st = FT_E_NOMEM;
+        return 1;
+    }
+    ft_status st = ft_reducer_apply(f->red, s, strlen(s));
+    cJSON_free(s);
+    if (st == FT_E_NOMEM) {
+        f->st = st;
+        return 1;
+    }
+    return 0; /* another error: that event is not folded (as when it was accepted) */
+}
+
 void ft_events_state(ft_req *r) {
     if (!ft_auth_require(r)) return;
-    pthread_mutex_lock(&r->app->log_lock);
-    char *s = ft_reducer_state_json(r->app->reducer);
-    pthread_mutex_unlock(&r->app->log_lock);
+    state_fold f = {0};
+    ft_status st = ft_store_last_seq(r->app->store, &f.until);
+    if (st == FT_OK) st = ft_reducer_new(&f.red);
+    while (st == FT_OK && f.next < f.until) {
+        int64_t before = f.next;
+        st = ft_store_events_after(r->app->store, before, FT_RELAY_EVENTS_PAGE, state_fold_one, &f);
+        if (st == FT_OK) st = f.st;
+        if (f.next == before) break; /* nothing after it (cannot happen: seqs only grow) */
+    }
+    char *s = st == FT_OK ? ft_reducer_state_json(f.red) : NULL;
+    ft_reducer_free(f.red);
+#ifdef __GLIBC__
+    malloc_trim(0); /* the folded state was the size of the log: give those pages back */
+#endif
     if (!s) {
-        ft_http_error(r, FT_E_NOMEM, NULL);
+        ft_http_error(r, st == FT_OK ? FT_E_NOMEM : st, NULL);
         return;
     }
     ft_http_reply(r, 200, "application/json; charset=utf-8", s, strlen(s));

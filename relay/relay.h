@@ -49,7 +49,9 @@ typedef struct ft_throttle_entry {
 typedef struct ft_relay {
     ft_relay_config cfg;
     ft_store *store;
-    /* The log: the reducer, and the order of appends, are guarded by log_lock (recursive). */
+    /* The log: the reducer, and the order of appends, are guarded by log_lock (recursive). The
+     * reducer is the core's compact one (consent per phone, balance, last seq: what the rules read),
+     * folded after each commit; GET /api/state folds a full reducer from the log on demand. */
     pthread_mutex_t log_lock;
     ft_reducer *reducer;
     /* Waiters for new events (SSE) and for new outbox rows (sender). */

@@ -207,6 +207,22 @@ int ft_cluster_next(ft_cluster_iter *it, ft_cluster *out) {
     return 1;
 }
 
+/* UCS-2 side of the tally for n one-unit clusters: fill the current part, then whole parts (the
+ * same packing as n calls of ft_tally_add with units16 1). */
+static inline void ucs_add_units(ft_tally *t, uint32_t n) {
+    t->ucs_total += n;
+    for (uint32_t m = n;;) {
+        uint32_t room = FT_UCS2_MULTI - t->ucs_used;
+        if (m <= room) {
+            t->ucs_used += m;
+            break;
+        }
+        m -= room;
+        t->ucs_segs++;
+        t->ucs_used = 0;
+    }
+}
+
 /* The clusters of s[0..n) without Smart Encoding, straight into a tally: the same decisions as
  * ft_cluster_next (same decoder, same break rules and state, same CR and ASCII shortcuts, same
  * 67-unit cap) without the ranges the analysis needs. Returns 0, or FT_E_UTF8 with *err_offset. */
@@ -283,6 +299,34 @@ int ft_cluster_tally_plain(const unsigned char *s, uint32_t n, ft_tally *t, uint
                 pbc = -1;
             }
         } else if (simple_other(cp)) {
+            if (!t->all_gsm) {
+                /* UCS-2 already decided: only the cluster sizes matter, and each code point of the
+                 * run is a one-unit cluster, so the run is added arithmetically (the same packing
+                 * as ft_tally_add of each, one at a time). The open cluster closes first. */
+                uint32_t run = 0;
+                while (pos < n) {
+                    uint32_t cp2, k2 = decode_utf8(s + pos, n - pos, &cp2);
+                    if (k2 == 0 || !simple_other(cp2)) break;
+                    if (cp2 < 0x80 && pos + 1 < n && s[pos + 1] < 0x80) break;
+                    pos += k2;
+                    run++;
+                    prev = cp2;
+                }
+                if (run > 0) {
+                    c.units16 = units;
+                    c.gsm = FT_GSM7_NONE;
+                    ft_tally_add(t, &c);
+                    ucs_add_units(t, run - 1); /* the last one stays open */
+                    ncp += run;
+                    *u16 += run;
+                    first = prev;
+                    count = 1;
+                    units = 1;
+                }
+                state = UTF8PROC_BOUNDCLASS_START;
+                pbc = UTF8PROC_BOUNDCLASS_OTHER;
+                continue;
+            }
             while (pos < n) {
                 uint32_t cp2, k2 = decode_utf8(s + pos, n - pos, &cp2);
                 if (k2 == 0 || !simple_other(cp2)) break;
@@ -339,18 +383,7 @@ void ft_tally_add(ft_tally *t, const ft_cluster *c) {
 }
 
 void ft_tally_add_ascii(ft_tally *t, const unsigned char *s, uint32_t n) {
-    /* UCS-2: one unit each; fill the current part, then whole parts. */
-    t->ucs_total += n;
-    for (uint32_t m = n;;) {
-        uint32_t room = FT_UCS2_MULTI - t->ucs_used;
-        if (m <= room) {
-            t->ucs_used += m;
-            break;
-        }
-        m -= room;
-        t->ucs_segs++;
-        t->ucs_used = 0;
-    }
+    ucs_add_units(t, n);
     /* GSM-7: 1 or 2 septets each. While even n two-septet characters would fit the current part,
      * add a block without boundary checks; near the boundary, one at a time. */
     uint32_t i = 0;
@@ -358,8 +391,21 @@ void ft_tally_add_ascii(ft_tally *t, const unsigned char *s, uint32_t n) {
         uint32_t k = (FT_GSM7_MULTI - t->gsm_used) / 2;
         if (k > n - i) k = n - i;
         if (k > 0) {
-            uint32_t sum = 0, none = 0;
-            for (uint32_t x = 0; x < k; x++) {
+            uint32_t sum = 0, none = 0, x = 0;
+            for (; x + 8 <= k; x += 8) {
+                uint64_t w;
+                memcpy(&w, s + i + x, 8);
+                uint32_t g = ft_ascii8_septets(w);
+                if (g == 0) { /* a byte that is not simply 1 or 2 septets: these eight one at a time */
+                    for (uint32_t y = x; y < x + 8; y++) {
+                        uint32_t g1 = (uint32_t)ft_gsm7_ascii_septets[s[i + y]];
+                        g += g1;
+                        none |= g1 == 0;
+                    }
+                }
+                sum += g;
+            }
+            for (; x < k; x++) {
                 uint32_t g = (uint32_t)ft_gsm7_ascii_septets[s[i + x]];
                 sum += g;
                 none |= g == 0;

@@ -53,6 +53,22 @@ typedef struct ft_tally {
     int all_gsm;
 } ft_tally;
 
+#define FT_BYTES(b) (0x0101010101010101ull * (b))
+/* GSM-7 septets of eight ASCII bytes (each < 0x80) at once: 8 plus one per extension character
+ * ([ \\ ] ^ { | } ~), or 0 when a byte is a control (< 0x20: LF, FF, CR and the ones outside the
+ * alphabet), the grave accent or DEL, which the caller then takes one at a time. No byte carries
+ * into the next: every sum below stays under 0x100. test_segment checks it against ft_gsm7_ascii_septets. */
+static inline uint32_t ft_ascii8_septets(uint64_t w) {
+    const uint64_t hi = FT_BYTES(0x80);
+    uint64_t odd = ~(w + FT_BYTES(0x60))                  /* < 0x20 */
+                   | ~((w ^ FT_BYTES(0x60)) + FT_BYTES(0x7F)) /* == 0x60 */
+                   | ~((w ^ FT_BYTES(0x7F)) + FT_BYTES(0x7F)); /* == 0x7F */
+    if (odd & hi) return 0;
+    uint64_t x = w & FT_BYTES(0xDF); /* 0x7B..0x7E -> 0x5B..0x5E */
+    uint64_t ext = (x + FT_BYTES(0x25)) & ~(x + FT_BYTES(0x21)) & hi; /* 0x5B <= x <= 0x5E */
+    return 8u + (uint32_t)(((ext >> 7) * FT_BYTES(1)) >> 56);
+}
+
 void ft_tally_init(ft_tally *t);
 void ft_tally_add(ft_tally *t, const ft_cluster *c);
 /* Tallies the clusters of s[0..n) (no Smart Encoding) and adds its UTF-16 units and code points to

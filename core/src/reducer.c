@@ -22,6 +22,7 @@ struct ft_reducer {
     cJSON *sid_msg;   /* {sid: message_id} */
     int64_t balance, purchased, debited, refunded;
     int64_t last_seq;
+    int compact; /* ft_reducer_new_compact: consent (without stamps), balance and last_seq only */
 };
 
 ft_status ft_reducer_new(ft_reducer **out) {
@@ -40,6 +41,12 @@ ft_status ft_reducer_new(ft_reducer **out) {
     }
     *out = r;
     return FT_OK;
+}
+
+ft_status ft_reducer_new_compact(ft_reducer **out) {
+    ft_status st = ft_reducer_new(out);
+    if (st == FT_OK) (*out)->compact = 1;
+    return st;
 }
 
 void ft_reducer_free(ft_reducer *r) {
@@ -128,6 +135,12 @@ static cJSON *stamp(const cJSON *ev, const cJSON *body) {
     return s;
 }
 
+/* The stamp a consent step records: the audit stamp, or true in a compact reducer (which keeps
+ * only whether the step is recorded). */
+static cJSON *stamp_of(const ft_reducer *r, const cJSON *ev, const cJSON *body) {
+    return r->compact ? cJSON_CreateTrue() : stamp(ev, body);
+}
+
 static cJSON *consent_entry(ft_reducer *r, const char *phone) {
     cJSON *c = cJSON_GetObjectItemCaseSensitive(r->consent, phone);
     if (c) return c;
@@ -144,7 +157,8 @@ static int steps_done(const cJSON *c) {
     static const char *const steps[] = {"script_read", "screen_acknowledged", "box_checked"};
     int n = 0;
     for (size_t i = 0; i < 3; i++) {
-        if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(c, steps[i]))) n++;
+        const cJSON *s = cJSON_GetObjectItemCaseSensitive(c, steps[i]);
+        if (s && !cJSON_IsNull(s)) n++; /* a stamp (or true, compact) when recorded */
     }
     return n;
 }
@@ -222,10 +236,10 @@ static ft_status on_consent_step(ft_reducer *r, const cJSON *ev, const cJSON *bo
     const char *phone = str_of(body, "phone");
     if (!phone) return FT_E_JSON_SHAPE;
     cJSON *c = consent_entry(r, phone);
-    if (!c || !put(c, step, stamp(ev, body))) return FT_E_NOMEM;
+    if (!c || !put(c, step, stamp_of(r, ev, body))) return FT_E_NOMEM;
     const char *state = str_of(c, "state");
     if (steps_done(c) == 3) {
-        if (!put_str(c, "state", "opted_in") || !put(c, "opted_in", stamp(ev, body))) return FT_E_NOMEM;
+        if (!put_str(c, "state", "opted_in") || !put(c, "opted_in", stamp_of(r, ev, body))) return FT_E_NOMEM;
     } else if (state && strcmp(state, "none") == 0) {
         if (!put_str(c, "state", "pending")) return FT_E_NOMEM;
     } else if (state && strcmp(state, "opted_out") == 0) {
@@ -241,7 +255,7 @@ static ft_status on_opted_out(ft_reducer *r, const cJSON *ev, const cJSON *body)
     cJSON *c = consent_entry(r, phone);
     if (!c) return FT_E_NOMEM;
     /* Consent steps recorded before the opt-out no longer count: a new round needs all three. */
-    if (!put_str(c, "state", "opted_out") || !put(c, "opted_out", stamp(ev, body)) ||
+    if (!put_str(c, "state", "opted_out") || !put(c, "opted_out", stamp_of(r, ev, body)) ||
         !put(c, "script_read", cJSON_CreateNull()) || !put(c, "screen_acknowledged", cJSON_CreateNull()) ||
         !put(c, "box_checked", cJSON_CreateNull()))
         return FT_E_NOMEM;
@@ -253,7 +267,7 @@ static ft_status on_opted_in(ft_reducer *r, const cJSON *ev, const cJSON *body) 
     if (!phone) return FT_E_JSON_SHAPE;
     cJSON *c = consent_entry(r, phone);
     if (!c) return FT_E_NOMEM;
-    if (!put_str(c, "state", "opted_in") || !put(c, "opted_in", stamp(ev, body))) return FT_E_NOMEM;
+    if (!put_str(c, "state", "opted_in") || !put(c, "opted_in", stamp_of(r, ev, body))) return FT_E_NOMEM;
     return FT_OK;
 }
 
@@ -334,9 +348,8 @@ static ft_status fold(ft_reducer *r, const cJSON *ev) {
     const cJSON *body = cJSON_GetObjectItemCaseSensitive(ev, "body");
     if (!cJSON_IsObject(body)) return FT_E_JSON_SHAPE;
     ft_status st = FT_OK;
-    if (strcmp(type, "customer.saved") == 0) {
-        st = on_customer_saved(r, ev, body);
-    } else if (strcmp(type, "consent.script_read") == 0) {
+    /* Consent and the balance first: a compact reducer keeps these and nothing else. */
+    if (strcmp(type, "consent.script_read") == 0) {
         st = on_consent_step(r, ev, body, "script_read");
     } else if (strcmp(type, "consent.screen_acknowledged") == 0) {
         st = on_consent_step(r, ev, body, "screen_acknowledged");
@@ -347,6 +360,22 @@ static ft_status fold(ft_reducer *r, const cJSON *ev) {
         st = on_opted_out(r, ev, body);
     } else if (strcmp(type, "consent.opted_in") == 0) {
         st = on_opted_in(r, ev, body);
+    } else if (strcmp(type, "bundle.purchased") == 0) {
+        int64_t s = int_of(body, "segments", 0);
+        r->balance += s;
+        r->purchased += s;
+    } else if (strcmp(type, "balance.debited") == 0) {
+        int64_t s = int_of(body, "segments", 0);
+        r->balance -= s;
+        r->debited += s;
+    } else if (strcmp(type, "balance.refunded") == 0) {
+        int64_t s = int_of(body, "segments", 0);
+        r->balance += s;
+        r->refunded += s;
+    } else if (r->compact) {
+        /* customers, threads and messages: not kept by a compact reducer */
+    } else if (strcmp(type, "customer.saved") == 0) {
+        st = on_customer_saved(r, ev, body);
     } else if (strcmp(type, "message.send") == 0) {
         st = on_message(r, ev, body, "out");
     } else if (strcmp(type, "message.received") == 0) {
@@ -361,18 +390,6 @@ static ft_status fold(ft_reducer *r, const cJSON *ev) {
         st = on_message_update(r, body, NULL);
     } else if (strncmp(type, "thread.", 7) == 0) {
         st = on_thread(r, ev, body, type);
-    } else if (strcmp(type, "bundle.purchased") == 0) {
-        int64_t s = int_of(body, "segments", 0);
-        r->balance += s;
-        r->purchased += s;
-    } else if (strcmp(type, "balance.debited") == 0) {
-        int64_t s = int_of(body, "segments", 0);
-        r->balance -= s;
-        r->debited += s;
-    } else if (strcmp(type, "balance.refunded") == 0) {
-        int64_t s = int_of(body, "segments", 0);
-        r->balance += s;
-        r->refunded += s;
     }
     if (st != FT_OK) return st;
     int64_t seq = int_of(ev, "seq", 0);

@@ -232,6 +232,39 @@ static void other_blocks_match_utf8proc_for_every_bmp_code_point(void) {
         CHECK_EQ_INT(utf8proc_get_property((utf8proc_int32_t)cp)->boundclass, UTF8PROC_BOUNDCLASS_OTHER);
 }
 
+/* ft_ascii8_septets (eight ASCII bytes at once) against ft_gsm7_ascii_septets byte by byte: the sum,
+ * or 0 when a byte is a control, the grave accent or DEL. Every byte at every position among fillers,
+ * then random words. */
+static uint32_t septets8_ref(const unsigned char *b) {
+    uint32_t sum = 0;
+    for (int i = 0; i < 8; i++) {
+        if (b[i] < 0x20 || b[i] == 0x60 || b[i] == 0x7F) return 0;
+        sum += (uint32_t)(unsigned char)ft_gsm7_ascii_septets[b[i]];
+    }
+    return sum;
+}
+
+static void ascii8_septets_matches_table(void) {
+    static const unsigned char fill[] = {'a', '{', ' ', '~', '@', '_', 0x0A};
+    unsigned char b[8];
+    uint64_t w;
+    for (size_t f = 0; f < sizeof fill; f++)
+        for (int p = 0; p < 8; p++)
+            for (unsigned v = 0; v < 0x80; v++) {
+                memset(b, fill[f], 8);
+                b[p] = (unsigned char)v;
+                memcpy(&w, b, 8);
+                CHECK_EQ_INT(ft_ascii8_septets(w), septets8_ref(b));
+            }
+    uint64_t x = 0x2545F4914F6CDD1Dull;
+    for (int round = 0; round < 200000; round++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        w = x & FT_BYTES(0x7F);
+        memcpy(b, &w, 8);
+        CHECK_EQ_INT(ft_ascii8_septets(w), septets8_ref(b));
+    }
+}
+
 /* The clusters of the whole text from the cluster iterator, tallied one by one: the reference for the
  * fast count (which takes ASCII runs and runs of OTHER code points in blocks). */
 static ft_segment_count iterator_count(const char *s, size_t n, unsigned flags) {
@@ -429,6 +462,7 @@ int main(void) {
     RUN(segment_refuses_invalid_utf8_with_byte_offset);
     RUN(segment_refuses_over_1600_characters_and_oversized_input);
     RUN(smart_encoding_replaces_curly_quotes_and_deletes_zero_width);
+    RUN(ascii8_septets_matches_table);
     RUN(smart_map_has_no_printable_ascii_but_grave);
     RUN(other_blocks_match_utf8proc_for_every_bmp_code_point);
     RUN(fast_count_equals_cluster_iterator_on_random_texts);

@@ -40,6 +40,17 @@ typedef enum ft_log_consent {
 /* ft_reducer_new: an empty state (balance 0). Errors: FT_E_INVALID_ARG, FT_E_NOMEM. */
 ft_status ft_reducer_new(ft_reducer **out);
 
+/* ft_reducer_new_compact: a reducer that keeps only what the send rules read: consent per phone
+ * (its state and which of the three staff steps are recorded, without their audit stamps), the
+ * balance and the last seq. Customers, threads and messages are not kept (those events are skipped,
+ * unchecked), so its memory grows with the phones that have consent records, not with the log: a
+ * host that enforces the rules keeps this one resident and folds a full reducer on demand for the
+ * state it shows. ft_reducer_check_send, _consent_of, _balance and _last_seq answer exactly as a
+ * full reducer fed the same events would (the same fold, in this file); its ft_reducer_state_json
+ * has no customers or threads, and its consent entries hold true in place of each stamp.
+ * Errors: FT_E_INVALID_ARG, FT_E_NOMEM. */
+ft_status ft_reducer_new_compact(ft_reducer **out);
+
 /* ft_reducer_free: releases the reducer; NULL is fine. */
 void ft_reducer_free(ft_reducer *r);
 
