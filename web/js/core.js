@@ -39,6 +39,8 @@ class Core {
     this.out = mod._malloc(16);
     /** @type {Uint8Array | null} */
     this.view = null;
+    /** the hot export, looked up once */
+    this.countFn = mod._ft_wasm_segments;
   }
 
   /** Ensures the reusable input buffer holds at least n bytes. @param {number} n */
@@ -50,6 +52,7 @@ class Core {
     if (this.buf) this.mod._free(this.buf);
     this.buf = p;
     this.cap = cap;
+    this.view = null;
   }
 
   /**
@@ -58,9 +61,10 @@ class Core {
    */
   put(text) {
     this.ensure(text.length * 3 + 1);
-    // One view of the input buffer, made again only when the buffer moved or memory grew.
+    // One view of the input buffer, made again only when the buffer moved (ensure drops it) or memory
+    // grew (the old ArrayBuffer is then detached: the view's length reads 0).
     let v = this.view;
-    if (!v || v.buffer !== this.mod.HEAPU8.buffer || v.byteOffset !== this.buf || v.length !== this.cap) {
+    if (!v || v.length === 0) {
       v = this.view = this.mod.HEAPU8.subarray(this.buf, this.buf + this.cap);
     }
     const { written } = this.encoder.encodeInto(text, v);
@@ -77,7 +81,7 @@ class Core {
    */
   segments(text, opts) {
     const len = this.put(text);
-    const st = this.mod._ft_wasm_segments(this.buf, len, opts && opts.smart ? FT_SEG_SMART : 0, this.out);
+    const st = this.countFn(this.buf, len, opts && opts.smart ? FT_SEG_SMART : 0, this.out);
     const o = this.out >> 2;
     const h = this.mod.HEAPU32;
     if (st !== 0) throw new CoreError({ code: st, name: 'FT_E', message: `text refused (${st})` });
