@@ -414,10 +414,9 @@ static int tzver_parse(const char *v, int *year, const char **letters) {
 
 /* <0, 0, >0 as release a is older, the same, newer than b (both well-formed). */
 static int tzver_cmp(const char *a, const char *b) {
-    int ya, yb;
-    const char *la, *lb;
-    tzver_parse(a, &ya, &la);
-    tzver_parse(b, &yb, &lb);
+    int ya = 0, yb = 0;
+    const char *la = "", *lb = "";
+    if (!tzver_parse(a, &ya, &la) || !tzver_parse(b, &yb, &lb)) return strcmp(a, b);
     if (ya != yb) return ya < yb ? -1 : 1;
     if (strlen(la) != strlen(lb)) return strlen(la) < strlen(lb) ? -1 : 1; /* "z" < "za" */
     return strcmp(la, lb);
