@@ -268,6 +268,12 @@ static cJSON *result_ok(const char *id, int64_t seq, int duplicate) {
 /* A message.send: checked, logged with its debit, and queued for Twilio in one transaction. */
 static ft_status accept_send(ft_relay *app, const char *id, const char *actor, cJSON *body, int64_t client_at,
                              int64_t *seq, char *why, size_t why_cap) {
+    return ft_events_accept_send(app, id, actor, body, client_at, ft_now_ms(), NULL, NULL, seq, NULL, why, why_cap);
+}
+
+ft_status ft_events_accept_send(ft_relay *app, const char *id, const char *actor, cJSON *body, int64_t client_at,
+                                int64_t now_ms, const char *rem_job, const char *rem_occ, int64_t *seq,
+                                int64_t *next_ms_out, char *why, size_t why_cap) {
     const char *phone = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "phone"));
     const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "body"));
     const char *mid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "message_id"));
@@ -292,7 +298,8 @@ static ft_status accept_send(ft_relay *app, const char *id, const char *actor, c
     }
     int64_t next_ms = 0;
     st = ft_rules_send_window(app, phone, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "kind")),
-                              ft_now_ms(), &next_ms, why, why_cap);
+                              now_ms, &next_ms, why, why_cap);
+    if (next_ms_out) *next_ms_out = next_ms;
     if (st != FT_OK) {
         ft_events_tx_abort(&tx);
         return st;
@@ -305,6 +312,8 @@ static ft_status accept_send(ft_relay *app, const char *id, const char *actor, c
     st = ft_events_tx_add(&tx, id, actor, "message.send", body, client_at, seq);
     if (st == FT_OK) st = ft_ledger_debit(&tx, debit_id, segments, mid, "sent");
     if (st == FT_OK) st = ft_store_outbox_add(app->store, mid, phone, text, segments, ft_now_ms());
+    /* A reminder's exactly-once key commits with its send, or neither does. */
+    if (st == FT_OK && rem_job) st = ft_store_reminder_key_add(app->store, rem_job, rem_occ, "sent", mid, NULL, ft_now_ms());
     if (st == FT_E_CONFLICT) snprintf(why, why_cap, "that message_id was used already");
     if (st != FT_OK) {
         ft_events_tx_abort(&tx);
@@ -347,8 +356,12 @@ static cJSON *accept_one(ft_req *r, cJSON *ev) {
         st = ft_events_tx_begin(app, &tx);
         if (st == FT_OK) {
             st = ft_events_tx_add(&tx, id, r->user_id, type, body, client_at, &seq);
+            /* Jobs and templates are also kept by key for the scheduler, in the same transaction. */
+            if (st == FT_OK) st = ft_reminders_record(app, type, body, seq);
             if (st == FT_OK) st = ft_events_tx_commit(&tx);
             else ft_events_tx_abort(&tx);
+            if (st == FT_OK && (strcmp(type, "job.saved") == 0 || strcmp(type, "template.saved") == 0))
+                ft_reminders_kick(app);
         }
     }
     if (st == FT_E_CONFLICT && ft_store_event_seq(app->store, id, &seq) == FT_OK) return result_ok(id, seq, 1);

@@ -36,6 +36,8 @@ typedef struct ft_relay_config {
     int retry_base_ms;    /* first retry delay of a failed send (doubles each attempt) */
     int require_registration; /* FIELDTEXT_REQUIRE_REGISTRATION: sends wait for the approved campaign */
     int a2p_poll_ms;      /* FIELDTEXT_A2P_POLL_MS: how often a pending brand / campaign is checked */
+    int64_t clock_offset_ms; /* FIELDTEXT_CLOCK_OFFSET_MS: added to the clock of the reminder scheduler (tests) */
+    int reminder_days_before; /* FIELDTEXT_REMINDER_DAYS_BEFORE: job.saved's default days_before (1) */
 } ft_relay_config;
 
 typedef struct ft_throttle_entry {
@@ -76,6 +78,12 @@ typedef struct ft_relay {
     unsigned a2p_gen;       /* under a2p_lock: bumped by a new submission (a stale step is not saved) */
     char *a2p_tax_id;       /* under a2p_lock; wiped and freed once Twilio has it */
     char a2p_tax_kind[4];   /* "EIN" or "BN" */
+    /* Reminder scheduler (reminders.c): wakes on a kick (job or template saved) or when due. */
+    pthread_t sched;
+    int sched_started;
+    pthread_mutex_t sched_lock;
+    pthread_cond_t sched_cond;
+    int sched_kick;         /* under sched_lock */
     pthread_mutex_t throttle_lock;
     ft_throttle_entry throttle[FT_THROTTLE_SLOTS];
     char self_origin[3][256]; /* origins allowed on state-changing requests */
@@ -180,6 +188,28 @@ void ft_events_get(ft_req *r);
 void ft_events_stream(ft_req *r);
 void ft_events_state(ft_req *r);
 void ft_events_notify(ft_relay *app, int64_t seq, int outbox);
+/* Accepts a message.send as POST /api/events does (registration, consent, opt-out, balance, length,
+ * send window at now_ms; event, debit and outbox row in one transaction). rem_job / rem_occ (may be
+ * NULL): the reminder's exactly-once key, added in the same transaction (FT_E_CONFLICT when it
+ * exists). *next_ms_out (may be NULL): when the send window opens, on FT_E_CONSENT_QUIET_HOURS. */
+ft_status ft_events_accept_send(ft_relay *app, const char *id, const char *actor, cJSON *body, int64_t client_at,
+                                int64_t now_ms, const char *rem_job, const char *rem_occ, int64_t *seq,
+                                int64_t *next_ms_out, char *why, size_t why_cap);
+
+/* ---- reminders.c: job.saved / template.saved, the reminder scheduler, GET /api/reminders ---- */
+int ft_reminders_start(ft_relay *app);
+void ft_reminders_stop(ft_relay *app);
+void ft_reminders_kick(ft_relay *app);
+/* Checks a job.saved / template.saved body (fills defaults); why on refusal. */
+ft_status ft_reminders_check_event(ft_relay *app, const char *type, cJSON *body, char *why, size_t why_cap);
+/* Keeps the latest job / template by key (inside the caller's transaction); FT_OK for other types. */
+ft_status ft_reminders_record(ft_relay *app, const char *type, const cJSON *body, int64_t seq);
+void ft_reminders_get(ft_req *r);
+/* The scheduler's clock: ft_now_ms() + FIELDTEXT_CLOCK_OFFSET_MS. */
+int64_t ft_reminders_now_ms(const ft_relay *app);
+/* The customer's zone for the send window (as ft_rules_send_window picks it): IANA name into zone
+ * (cap bytes) and the two-letter region ("" when none) into region[3]. 0 when no zone is known. */
+int ft_rules_customer_zone(ft_relay *app, const char *phone, char *zone, size_t cap, char region[3]);
 
 /* ---- rules.c: what the log accepts (phone, keywords, consent; the core's modules when present) ---- */
 typedef enum ft_relay_kw { FT_RKW_NONE = 0, FT_RKW_STOP, FT_RKW_START, FT_RKW_HELP, FT_RKW_OPTOUT_REQUEST } ft_relay_kw;

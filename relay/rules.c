@@ -117,18 +117,11 @@ static void region_of(const cJSON *rec, char out[3]) {
     }
 }
 
-ft_status ft_rules_send_window(ft_relay *app, const char *phone, const char *kind, int64_t now_ms, int64_t *next_ms,
-                               char *why, size_t why_cap) {
-    *next_ms = 0;
-    ft_send_kind k;
-    if (kind && strcmp(kind, "reminder") == 0) k = FT_SEND_REMINDER;
-    else if (kind && strcmp(kind, "on_the_way") == 0) k = FT_SEND_ON_THE_WAY;
-    else return FT_OK; /* staff writing by hand: no window (consent.h) */
+int ft_rules_customer_zone(ft_relay *app, const char *phone, char *zone_out, size_t cap, char region[3]) {
     char *body = NULL;
     cJSON *cust = NULL;
     if (ft_store_customer_by_phone(app->store, phone, &body) == FT_OK) cust = cJSON_Parse(body);
     free(body);
-    char region[3];
     region_of(cust, region);
     const char *zone = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cust, "tz"));
     ft_tz tz;
@@ -146,17 +139,26 @@ ft_status ft_rules_send_window(ft_relay *app, const char *phone, const char *kin
             ft_tz_lookup(rz->zone, strlen(rz->zone), &tz, NULL) == FT_OK)
             zone = rz->zone;
     }
-    static const char fallback[] = "America/New_York";
-    if (!zone) {
-        zone = fallback;
-        if (ft_tz_lookup(zone, strlen(zone), &tz, NULL) != FT_OK) {
-            cJSON_Delete(cust);
-            return FT_OK;
-        }
-    }
-    char zone_name[64];
-    snprintf(zone_name, sizeof zone_name, "%s", zone);
+    if (!zone) zone = "America/New_York";
+    int ok = ft_tz_lookup(zone, strlen(zone), &tz, NULL) == FT_OK;
+    snprintf(zone_out, cap, "%s", zone);
     cJSON_Delete(cust);
+    return ok;
+}
+
+ft_status ft_rules_send_window(ft_relay *app, const char *phone, const char *kind, int64_t now_ms, int64_t *next_ms,
+                               char *why, size_t why_cap) {
+    *next_ms = 0;
+    ft_send_kind k;
+    if (kind && strcmp(kind, "reminder") == 0) k = FT_SEND_REMINDER;
+    else if (kind && strcmp(kind, "on_the_way") == 0) k = FT_SEND_ON_THE_WAY;
+    else return FT_OK; /* staff writing by hand: no window (consent.h) */
+    char region[3];
+    char zone_name[64];
+    ft_tz tz;
+    if (!ft_rules_customer_zone(app, phone, zone_name, sizeof zone_name, region) ||
+        ft_tz_lookup(zone_name, strlen(zone_name), &tz, NULL) != FT_OK)
+        return FT_OK;
     ft_consent_state cs;
     if (ft_consent_state_init(&cs, "relay", phone) != FT_OK) return FT_OK;
     cs.status = FT_CONSENT_OPTED_IN; /* consent itself is the log's (ft_rules_can_send): only the window here */
@@ -179,13 +181,14 @@ static const char *const STAFF_TYPES[] = {
     "consent.opted_out",  "consent.optout_request", "consent.optout_confirmed",  "consent.optout_dismissed",
     "message.send",
     "note.added",         "thread.claimed",      "thread.resolved",             "thread.transferred",
-    "thread.read"};
+    "thread.read",        "template.saved",      "job.saved"};
 static const char *const ADMIN_TYPES[] = {"bundle.purchased"};
 static const char *const RELAY_TYPES[] = {"message.sent",     "message.failed",  "message.status",
                                           "message.received", "balance.debited", "balance.refunded",
                                           "consent.opted_in", "registration.saved", "registration.submitted",
                                           "registration.brand_approved", "registration.campaign_pending",
-                                          "registration.approved", "registration.failed"};
+                                          "registration.approved", "registration.failed",
+                                          "reminder.skipped"};
 
 static int type_in(const char *t, const char *const *list, size_t n) {
     for (size_t i = 0; i < n; i++) {
@@ -223,7 +226,6 @@ static int strings_ok(const cJSON *body, char *why, size_t cap) {
 
 ft_status ft_rules_check_client_event(ft_relay *app, const char *role, const char *type, cJSON *body, char *why,
                                       size_t cap) {
-    (void)app;
     if (type_in(type, LIST(RELAY_TYPES))) {
         snprintf(why, cap, "%s events are written by the relay only", type);
         return FT_E_EVENT_FORBIDDEN;
@@ -269,6 +271,8 @@ ft_status ft_rules_check_client_event(ft_relay *app, const char *role, const cha
             return FT_E_JSON_SHAPE;
         }
     }
+    if (strcmp(type, "template.saved") == 0 || strcmp(type, "job.saved") == 0)
+        return ft_reminders_check_event(app, type, body, why, cap);
     /* Every other event is about one phone number. */
     const char *phone = str_field(body, "phone");
     if (!ft_rules_phone_ok(phone)) {

@@ -36,7 +36,15 @@ static const char *const SCHEMA =
     "CREATE INDEX IF NOT EXISTS outbox_due ON outbox(state, next_attempt_at);"
     "CREATE INDEX IF NOT EXISTS outbox_sid ON outbox(sid);"
     "CREATE TABLE IF NOT EXISTS webhook_seen(sid TEXT NOT NULL, status TEXT NOT NULL, at INTEGER NOT NULL,"
-    " PRIMARY KEY(sid, status));";
+    " PRIMARY KEY(sid, status));"
+    /* Reminders (relay/reminders.c): the latest job.saved per job and template.saved per template,
+     * and one row per (job, occurrence) once its reminder was enqueued or skipped (exactly once). */
+    "CREATE TABLE IF NOT EXISTS jobs(job_id TEXT PRIMARY KEY, body TEXT NOT NULL, seq INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS templates(template_id TEXT PRIMARY KEY, job_type TEXT NOT NULL COLLATE NOCASE,"
+    " body TEXT NOT NULL, seq INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS templates_type ON templates(job_type, seq);"
+    "CREATE TABLE IF NOT EXISTS reminder_keys(job_id TEXT NOT NULL, occurrence TEXT NOT NULL, outcome TEXT NOT NULL,"
+    " message_id TEXT, reason TEXT, at INTEGER NOT NULL, PRIMARY KEY(job_id, occurrence));";
 
 #define LOCK(s) pthread_mutex_lock(&(s)->lock)
 #define UNLOCK(s) pthread_mutex_unlock(&(s)->lock)
@@ -675,5 +683,109 @@ ft_status ft_store_webhook_forget(ft_store *s, const char *sid, const char *stat
         r = step_done(st);
     }
     UNLOCK(s);
+    return r;
+}
+
+/* ---- reminders ---- */
+
+ft_status ft_store_job_put(ft_store *s, const char *job_id, const char *body_json, int64_t seq) {
+    LOCK(s);
+    sqlite3_stmt *st = prep(s, "INSERT INTO jobs(job_id,body,seq) VALUES(?,?,?) ON CONFLICT(job_id) DO UPDATE SET"
+                               " body=excluded.body, seq=excluded.seq WHERE excluded.seq > jobs.seq");
+    ft_status r = FT_E_STORAGE;
+    if (st) {
+        bind_text(st, 1, job_id);
+        bind_text(st, 2, body_json);
+        sqlite3_bind_int64(st, 3, seq);
+        r = step_done(st);
+    }
+    UNLOCK(s);
+    return r;
+}
+
+ft_status ft_store_jobs_list(ft_store *s, ft_store_row_fn fn, void *ctx) {
+    LOCK(s);
+    sqlite3_stmt *st = prep(s, "SELECT job_id, body FROM jobs ORDER BY seq");
+    ft_status r = FT_E_STORAGE;
+    if (st) {
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            if (fn(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1))) break;
+        }
+        r = rc == SQLITE_ROW || rc == SQLITE_DONE ? FT_OK : FT_E_STORAGE;
+        sqlite3_finalize(st);
+    }
+    UNLOCK(s);
+    return r;
+}
+
+ft_status ft_store_template_put(ft_store *s, const char *template_id, const char *job_type, const char *body_json,
+                                int64_t seq) {
+    LOCK(s);
+    sqlite3_stmt *st = prep(s, "INSERT INTO templates(template_id,job_type,body,seq) VALUES(?,?,?,?) ON CONFLICT(template_id)"
+                               " DO UPDATE SET job_type=excluded.job_type, body=excluded.body, seq=excluded.seq");
+    ft_status r = FT_E_STORAGE;
+    if (st) {
+        bind_text(st, 1, template_id);
+        bind_text(st, 2, job_type);
+        bind_text(st, 3, body_json);
+        sqlite3_bind_int64(st, 4, seq);
+        r = step_done(st);
+    }
+    UNLOCK(s);
+    return r;
+}
+
+static ft_status one_text(ft_store *s, const char *sql, const char *a, const char *b, char **out) {
+    *out = NULL;
+    LOCK(s);
+    sqlite3_stmt *st = prep(s, sql);
+    ft_status r = FT_E_STORAGE;
+    if (st) {
+        bind_text(st, 1, a);
+        if (b) bind_text(st, 2, b);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            *out = col_dup(st, 0);
+            r = *out ? FT_OK : FT_E_NOMEM;
+        } else {
+            r = rc == SQLITE_DONE ? FT_E_NOT_FOUND : FT_E_STORAGE;
+        }
+        sqlite3_finalize(st);
+    }
+    UNLOCK(s);
+    return r;
+}
+
+ft_status ft_store_template_for(ft_store *s, const char *job_type, char **body_json) {
+    return one_text(s, "SELECT body FROM templates WHERE job_type=? ORDER BY seq DESC LIMIT 1", job_type, NULL, body_json);
+}
+
+ft_status ft_store_reminder_key_add(ft_store *s, const char *job_id, const char *occurrence, const char *outcome,
+                                    const char *message_id, const char *reason, int64_t at) {
+    LOCK(s);
+    sqlite3_stmt *st = prep(s, "INSERT INTO reminder_keys(job_id,occurrence,outcome,message_id,reason,at) VALUES(?,?,?,?,?,?)");
+    ft_status r = FT_E_STORAGE;
+    if (st) {
+        bind_text(st, 1, job_id);
+        bind_text(st, 2, occurrence);
+        bind_text(st, 3, outcome);
+        bind_text(st, 4, message_id);
+        bind_text(st, 5, reason);
+        sqlite3_bind_int64(st, 6, at);
+        r = step_done(st);
+    }
+    UNLOCK(s);
+    return r;
+}
+
+ft_status ft_store_reminder_key_get(ft_store *s, const char *job_id, const char *occurrence, char **outcome,
+                                    char **reason) {
+    if (reason) *reason = NULL;
+    ft_status r = one_text(s, "SELECT outcome FROM reminder_keys WHERE job_id=? AND occurrence=?", job_id, occurrence, outcome);
+    if (r == FT_OK && reason &&
+        one_text(s, "SELECT COALESCE(reason,'') FROM reminder_keys WHERE job_id=? AND occurrence=?", job_id, occurrence,
+                 reason) != FT_OK)
+        *reason = NULL;
     return r;
 }

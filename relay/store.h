@@ -104,4 +104,22 @@ ft_status ft_store_webhook_seen(ft_store *s, const char *sid, const char *status
 /* Forgets a (sid, status) pair (when handling it failed, so a redelivery is processed). */
 ft_status ft_store_webhook_forget(ft_store *s, const char *sid, const char *status);
 
+/* ---- reminders (relay/reminders.c) ---- */
+/* The latest job.saved body of a job (an older seq does not replace a newer one). */
+ft_status ft_store_job_put(ft_store *s, const char *job_id, const char *body_json, int64_t seq);
+/* Calls fn(ctx, job_id, body_json) for every job (oldest save first); non-zero stops. */
+typedef int (*ft_store_row_fn)(void *ctx, const char *key, const char *body_json);
+ft_status ft_store_jobs_list(ft_store *s, ft_store_row_fn fn, void *ctx);
+ft_status ft_store_template_put(ft_store *s, const char *template_id, const char *job_type, const char *body_json,
+                                int64_t seq);
+/* The latest saved template of a job type (case-insensitive). FT_E_NOT_FOUND when none. */
+ft_status ft_store_template_for(ft_store *s, const char *job_type, char **body_json);
+/* The exactly-once key of a reminder: one row per (job_id, occurrence), outcome "sent" or "skipped".
+ * FT_E_CONFLICT when the key exists (the reminder was handled already). */
+ft_status ft_store_reminder_key_add(ft_store *s, const char *job_id, const char *occurrence, const char *outcome,
+                                    const char *message_id, const char *reason, int64_t at);
+/* FT_E_NOT_FOUND when not handled yet; *reason (may be NULL) "" when none. */
+ft_status ft_store_reminder_key_get(ft_store *s, const char *job_id, const char *occurrence, char **outcome,
+                                    char **reason);
+
 #endif
