@@ -147,6 +147,7 @@ void ft_api_handle(ft_req *r) {
     else if (strcmp(p, "/ledger/purchase") == 0 && post) ft_ledger_api_purchase(r);
     else if (strcmp(p, "/customers/consent") == 0 && get) ft_consent_history(r);
     else if (strcmp(p, "/registration") == 0 && post) ft_registration_post(r);
+    else if (strcmp(p, "/reminders") == 0 && get) ft_reminders_get(r);
     else if (strcmp(p, "/business") == 0 && get) business_get(r);
     else if (strcmp(p, "/business") == 0 && post) business_set(r);
     else if (strcmp(p, "/sandbox/inbound") == 0 && post && r->app->cfg.sandbox) ft_twilio_sandbox_inbound(r);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fieldtext/json.h"
 #include "relay.h"
@@ -65,7 +66,28 @@ unsigned ft_http_status_of(int code) {
     case FT_E_REG_EMAIL:
     case FT_E_REG_POSTAL:
     case FT_E_REG_REGION:
-    case FT_E_REG_CAMPAIGN: return 422;
+    case FT_E_REG_CAMPAIGN:
+    case FT_E_TPL_UNKNOWN_FIELD:
+    case FT_E_TPL_UNCLOSED:
+    case FT_E_TPL_UNOPENED:
+    case FT_E_TPL_EMPTY_CODE:
+    case FT_E_TPL_TOO_MANY_FIELDS:
+    case FT_E_TPL_TOO_LARGE:
+    case FT_E_TPL_MISSING_VALUE:
+    case FT_E_TPL_RECORD:
+    case FT_E_TPL_EMPTY:
+    case FT_E_TPL_VALUE_TOO_LONG:
+    case FT_E_SCHED_TZ_UNKNOWN:
+    case FT_E_SCHED_TZ_RULE:
+    case FT_E_SCHED_DATE:
+    case FT_E_SCHED_TIME_GAP:
+    case FT_E_SCHED_TIME_AMBIGUOUS:
+    case FT_E_SCHED_NO_WINDOW:
+    case FT_E_SCHED_RECURRENCE:
+    case FT_E_SCHED_TOO_MANY:
+    case FT_E_SCHED_REGION:
+    case FT_E_SCHED_WINDOW:
+    case FT_E_SCHED_STARTED: return 422;
     case FT_E_CONSENT_CHAIN: return 409; /* the stored chain is broken: no step can follow it */
     case FT_E_TWILIO: return 502;
     default: return 500;
@@ -225,18 +247,32 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->method = method;
         r->path = url;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > FT_RELAY_MAX_BODY) {
-            /* Refused before reading it: a large body is not worth receiving. */
+        unsigned long long cl_n = cl ? strtoull(cl, NULL, 10) : 0;
+        if (cl && cl_n > FT_RELAY_MAX_BODY) {
             r->body_too_large = 1;
-            ft_http_error(r, FT_E_TOO_LARGE, "the request body is over 1 MiB");
-            ft_http_header(r, "Connection", "close");
-            enum MHD_Result ok = MHD_queue_response(conn, 413, r->resp);
-            return ok;
+            const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
+            if ((expect && strcasecmp(expect, "100-continue") == 0) || cl_n > FT_RELAY_MAX_DISCARD) {
+                /* Refused before the body: a client waiting for "100 Continue" never sends it (libmicrohttpd
+                 * sends no 100 once a response is queued, and closes after it). A body over the discard
+                 * bound is not worth receiving either: that client may see a reset instead of the 413. */
+                ft_http_error(r, FT_E_TOO_LARGE, "the request body is over 1 MiB");
+                ft_http_header(r, "Connection", "close");
+                return MHD_queue_response(conn, 413, r->resp);
+            }
+            /* Otherwise the body is read and dropped (up to FT_RELAY_MAX_DISCARD, within the connection
+             * timeout), and the 413 answered at its end, as nginx and Apache do: closing with unread
+             * data makes the kernel reset the connection, which often destroys the 413 before the
+             * client reads it. (libmicrohttpd 0.9.75 queues responses only before the body or after
+             * all of it.) */
         }
         return MHD_YES;
     }
     if (*upload_data_size) {
-        if (!r->body_too_large) {
+        if (r->body_too_large) {
+            /* Dropped; a chunked body past the discard bound closes the connection. */
+            r->discarded += *upload_data_size;
+            if (r->discarded > FT_RELAY_MAX_DISCARD) return MHD_NO;
+        } else {
             if (r->body_len + *upload_data_size > FT_RELAY_MAX_BODY) {
                 r->body_too_large = 1;
                 free(r->body);

@@ -6,7 +6,9 @@
  *   TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID, TWILIO_API_BASE,
  *   FIELDTEXT_REQUIRE_REGISTRATION (0/1; default 1 when TWILIO_ACCOUNT_SID is set: sends wait for the
  *   approved A2P campaign), FIELDTEXT_A2P_POLL_MS (brand / campaign status polling; 60 s against
- *   api.twilio.com, 250 ms against another TWILIO_API_BASE such as the sandbox).
+ *   api.twilio.com, 250 ms against another TWILIO_API_BASE such as the sandbox),
+ *   FIELDTEXT_CLOCK_OFFSET_MS (added to the reminder scheduler's clock: tests), FIELDTEXT_REMINDER_DAYS_BEFORE
+ *   (job.saved's default days_before, 1; the setting "reminder_days_before" wins).
  * Always binds 127.0.0.1. Prints "fieldtext-relay: listening on http://127.0.0.1:PORT" when ready. */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE
@@ -77,6 +79,10 @@ int main(int argc, char **argv) {
     const char *pm = getenv("FIELDTEXT_A2P_POLL_MS");
     cfg->a2p_poll_ms = pm && atoi(pm) > 0 ? atoi(pm)
                        : strcmp(cfg->api_base, FT_RELAY_DEFAULT_TWILIO_BASE) == 0 ? 60000 : 250;
+    const char *co = getenv("FIELDTEXT_CLOCK_OFFSET_MS");
+    cfg->clock_offset_ms = co && co[0] ? strtoll(co, NULL, 10) : 0;
+    const char *rd = getenv("FIELDTEXT_REMINDER_DAYS_BEFORE");
+    cfg->reminder_days_before = rd && rd[0] && atoi(rd) >= 0 && atoi(rd) <= 30 ? atoi(rd) : 1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--sandbox") == 0) {
             cfg->sandbox = 1;
@@ -125,6 +131,8 @@ int main(int argc, char **argv) {
     pthread_mutex_init(&app.throttle_lock, NULL);
     pthread_mutex_init(&app.a2p_lock, NULL);
     pthread_cond_init(&app.a2p_cond, NULL);
+    pthread_mutex_init(&app.sched_lock, NULL);
+    pthread_cond_init(&app.sched_cond, NULL);
     pthread_mutex_init(&app.gc_lock, NULL);
     pthread_cond_init(&app.gc_cond, NULL);
 
@@ -163,6 +171,12 @@ int main(int argc, char **argv) {
         ft_twilio_stop(&app);
         goto stop_http;
     }
+    if (!ft_reminders_start(&app)) {
+        fprintf(stderr, "fieldtext-relay: cannot start the reminder scheduler\n");
+        ft_a2p_stop(&app);
+        ft_twilio_stop(&app);
+        goto stop_http;
+    }
     printf("fieldtext-relay: listening on http://127.0.0.1:%d%s\n", cfg->port, cfg->sandbox ? " (sandbox)" : "");
     fflush(stdout);
     int sig = 0;
@@ -172,6 +186,7 @@ int main(int argc, char **argv) {
     rc = 0;
     atomic_store(&app.stopping, 1);
     ft_events_notify(&app, 0, 1);
+    ft_reminders_stop(&app);
     ft_a2p_stop(&app);
     ft_twilio_stop(&app);
 stop_http:

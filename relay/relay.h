@@ -17,6 +17,7 @@
 #include "store.h"
 
 #define FT_RELAY_MAX_BODY (1024u * 1024u)   /* request bodies over 1 MiB get 413 */
+#define FT_RELAY_MAX_DISCARD (8u * 1024u * 1024u) /* a refused body is read and dropped up to this, then cut */
 #define FT_RELAY_CONN_TIMEOUT_S 30u         /* an idle or slow connection is closed after this */
 #define FT_RELAY_MAX_CONNECTIONS 256u
 #define FT_RELAY_MAX_PER_IP 64u
@@ -102,6 +103,7 @@ typedef struct ft_req {
     char *body;
     size_t body_len;
     int body_too_large;
+    size_t discarded;          /* bytes of a refused body read and dropped */
     /* the reply */
     unsigned status;
     struct MHD_Response *resp;

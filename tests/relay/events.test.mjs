@@ -80,6 +80,21 @@ test('a body over 1 MiB gets 413 and writes nothing', async () => {
   assert.equal((await allEvents(admin)).length, before);
 });
 
+test('50 plain fetch() POSTs of 2 MiB with Content-Length all receive the 413 (no reset)', async () => {
+  // Without "Expect: 100-continue" the relay reads and drops the refused body (up to 8 MiB) before
+  // answering, so the client is never reset while still sending (relay/http.c).
+  const big = Buffer.alloc(2 * 1024 * 1024, 'x');
+  const before = (await allEvents(admin)).length;
+  for (let i = 0; i < 50; i++) {
+    const r = await fetch(relay.url + '/api/events', { method: 'POST', body: big,
+      headers: { Cookie: admin.cookie, 'X-CSRF-Token': admin.csrf, Origin: relay.url, 'Content-Type': 'application/json' } });
+    assert.equal(r.status, 413, `request ${i}`);
+    const j = await r.json();
+    assert.equal(j.error.name, 'FT_E_TOO_LARGE');
+  }
+  assert.equal((await allEvents(admin)).length, before);
+});
+
 test('malformed JSON and wrong shapes get 400 with the core error shape', async () => {
   const r = await admin.fetch('/api/events', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"events": [' });
   assert.equal(r.status, 400);

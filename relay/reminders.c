@@ -1,0 +1,887 @@
+/* fieldtext relay: automatic reminders.
+ *
+ * template.saved {template_id, job_type, name?, text} and job.saved {job_id, customer_id, phone, start,
+ * tz?, job_type, technician, window_end?, days_before?, recurrence?, canceled?, address?, gate_code?}
+ * are accepted through POST /api/events (checked here) and, besides the log, kept by key (tables
+ * jobs / templates, in the same transaction). A scheduler thread wakes when one is saved and when
+ * the next reminder is due: the core (schedule.h, ft_reminders_json) expands each job's occurrences
+ * and gives each one's send time (N x 24 h before, moved into the customer's send window, never
+ * after the start); a due one is rendered with the job type's template (template.h) and enqueued as
+ * a message.send of kind "reminder" through the staff sends' accept path (ft_events_accept_send:
+ * registration, consent, opt-out, balance, length, send window). The (job_id, occurrence) key is
+ * written in the same transaction as the send, or with the reminder.skipped event that says why it
+ * was not sent, so an occurrence is handled exactly once across restarts and re-saved jobs. A
+ * canceled or re-timed job is simply read again: its pending reminders vanish or move.
+ * The occurrence is the job's local date (YYYY-MM-DD). */
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "fieldtext/json.h"
+#include "fieldtext/schedule.h"
+#include "fieldtext/segment.h"
+#include "fieldtext/template.h"
+#include "relay.h"
+
+#define SCHED_MAX_SLEEP_MS 60000
+#define SCHED_RETRY_MS 5000
+#define DEFER_SLOTS 256
+
+int64_t ft_reminders_now_ms(const ft_relay *app) { return ft_now_ms() + app->cfg.clock_offset_ms; }
+
+void ft_reminders_kick(ft_relay *app) {
+    pthread_mutex_lock(&app->sched_lock);
+    app->sched_kick = 1;
+    pthread_cond_broadcast(&app->sched_cond);
+    pthread_mutex_unlock(&app->sched_lock);
+}
+
+/* ---- small helpers ---- */
+
+static const char *sfield(const cJSON *o, const char *name) {
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
+}
+
+static int digits(const char *s, int n, int *v) {
+    int x = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return 0;
+        x = x * 10 + (s[i] - '0');
+    }
+    *v = x;
+    return 1;
+}
+
+/* ISO 8601 with an offset: YYYY-MM-DDTHH:MM[:SS[.fff]](Z|+hh:mm|-hh:mm|+hhmm). */
+static int parse_iso(const char *s, int64_t *ms) {
+    size_t n = s ? strlen(s) : 0;
+    ft_civil c;
+    memset(&c, 0, sizeof c);
+    if (n < 17 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':') return 0;
+    if (!digits(s, 4, &c.year) || !digits(s + 5, 2, &c.month) || !digits(s + 8, 2, &c.day) ||
+        !digits(s + 11, 2, &c.hour) || !digits(s + 14, 2, &c.minute))
+        return 0;
+    size_t i = 16;
+    int frac = 0;
+    if (i < n && s[i] == ':') {
+        if (n < 19 || !digits(s + 17, 2, &c.second)) return 0;
+        i = 19;
+        if (i < n && s[i] == '.') {
+            i++;
+            int k = 0;
+            while (i < n && isdigit((unsigned char)s[i])) {
+                if (k < 3) frac = frac * 10 + (s[i] - '0');
+                k++;
+                i++;
+            }
+            if (k == 0) return 0;
+            for (; k < 3; k++) frac *= 10;
+        }
+    }
+    if (!ft_civil_valid(&c, 1)) return 0;
+    int64_t local = ft_days_from_civil(c.year, c.month, c.day) * 86400 + c.hour * 3600 + c.minute * 60 + c.second;
+    int off = 0;
+    if (i + 1 == n && (s[i] == 'Z' || s[i] == 'z')) {
+        off = 0;
+    } else if (i < n && (s[i] == '+' || s[i] == '-')) {
+        int hh, mm;
+        const char *o = s + i + 1;
+        size_t rest = n - i - 1;
+        if (rest == 5 && o[2] == ':' && digits(o, 2, &hh) && digits(o + 3, 2, &mm)) {
+        } else if (rest == 4 && digits(o, 2, &hh) && digits(o + 2, 2, &mm)) {
+        } else {
+            return 0;
+        }
+        if (hh > 23 || mm > 59) return 0;
+        off = (hh * 3600 + mm * 60) * (s[i] == '-' ? -1 : 1);
+    } else {
+        return 0; /* no offset: which zone was meant is unknown */
+    }
+    *ms = (local - off) * 1000 + frac;
+    return 1;
+}
+
+/* A time field: ms since the epoch (number) or ISO 8601 with an offset. */
+static int parse_when(const cJSON *v, int64_t *ms) {
+    if (cJSON_IsNumber(v)) {
+        if (v->valuedouble < 0 || v->valuedouble > 7258118400000.0) return 0; /* up to 2200 */
+        *ms = (int64_t)v->valuedouble;
+        return 1;
+    }
+    return cJSON_IsString(v) && parse_iso(v->valuestring, ms);
+}
+
+static int64_t fdiv64(int64_t a, int64_t b) {
+    int64_t q = a / b;
+    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+static void fmt_utc(int64_t ms, char *buf, size_t cap) {
+    int64_t s = fdiv64(ms, 1000), days = fdiv64(s, 86400), sod = s - days * 86400;
+    int y, m, d;
+    ft_civil_from_days(days, &y, &m, &d);
+    snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+}
+
+static void fmt_day(int64_t ms, char *buf, size_t cap) {
+    int y, m, d;
+    ft_civil_from_days(fdiv64(fdiv64(ms, 1000), 86400), &y, &m, &d);
+    snprintf(buf, cap, "%04d-%02d-%02d", y, m, d);
+}
+
+static int id_ok(const char *s) { return s && s[0] && strlen(s) <= 64; }
+
+static int days_before_default(ft_relay *app) {
+    char *v = NULL;
+    int n = app->cfg.reminder_days_before;
+    if (ft_store_setting_get(app->store, "reminder_days_before", &v) == FT_OK && v) {
+        char *end = NULL;
+        long x = strtol(v, &end, 10);
+        if (end && !*end && x >= 0 && x <= (long)FT_SCHED_MAX_DAYS_BEFORE) n = (int)x;
+    }
+    free(v);
+    return n;
+}
+
+/* ---- the core's view of a job (ft_reminders_json input) ---- */
+
+static const char *consent_word(ft_log_consent c) {
+    switch (c) {
+    case FT_LOG_CONSENT_OPTED_IN: return "opted_in";
+    case FT_LOG_CONSENT_OPTED_OUT: return "opted_out";
+    case FT_LOG_CONSENT_PENDING: return "pending";
+    default: return "none";
+    }
+}
+
+/* real_consent: the log's consent (the reminders list); else "opted_in", so that the scheduler
+ * reaches the accept path, which refuses and records why. */
+static cJSON *core_job(ft_relay *app, const cJSON *job, int real_consent) {
+    const char *phone = sfield(job, "phone");
+    int64_t start = 0;
+    if (!parse_when(cJSON_GetObjectItemCaseSensitive(job, "start"), &start)) return NULL;
+    char zone[64] = "", region[3] = "";
+    const char *tz = sfield(job, "tz");
+    ft_tz z;
+    char cz[64];
+    ft_rules_customer_zone(app, phone ? phone : "", cz, sizeof cz, region);
+    if (tz && ft_tz_lookup(tz, strlen(tz), &z, NULL) == FT_OK) snprintf(zone, sizeof zone, "%s", tz);
+    else snprintf(zone, sizeof zone, "%s", cz);
+    const ft_region_zone *rz = NULL;
+    if (region[0] && ft_region_zone_lookup(region, 2, &rz) != FT_OK) region[0] = '\0';
+    cJSON *o = cJSON_CreateObject();
+    char when[40];
+    fmt_utc(start, when, sizeof when);
+    cJSON_AddStringToObject(o, "id", sfield(job, "job_id"));
+    cJSON_AddStringToObject(o, "start", when);
+    cJSON_AddStringToObject(o, "time_zone", zone);
+    if (region[0]) cJSON_AddStringToObject(o, "state", region);
+    if (sfield(job, "technician")) cJSON_AddStringToObject(o, "technician", sfield(job, "technician"));
+    if (sfield(job, "job_type")) cJSON_AddStringToObject(o, "job_type", sfield(job, "job_type"));
+    cJSON *c = cJSON_AddObjectToObject(o, "customer");
+    if (sfield(job, "customer_id")) cJSON_AddStringToObject(c, "id", sfield(job, "customer_id"));
+    char *cb = NULL;
+    cJSON *cust = NULL;
+    if (phone && ft_store_customer_by_phone(app->store, phone, &cb) == FT_OK) cust = cJSON_Parse(cb);
+    free(cb);
+    if (sfield(cust, "name")) cJSON_AddStringToObject(c, "name", sfield(cust, "name"));
+    cJSON_Delete(cust);
+    if (phone) cJSON_AddStringToObject(c, "sms_number", phone);
+    const char *consent = "opted_in";
+    if (real_consent) {
+        pthread_mutex_lock(&app->log_lock);
+        consent = consent_word(phone ? ft_reducer_consent_of(app->reducer, phone) : FT_LOG_CONSENT_NONE);
+        pthread_mutex_unlock(&app->log_lock);
+    }
+    cJSON_AddStringToObject(c, "consent", consent);
+    const cJSON *rec = cJSON_GetObjectItemCaseSensitive(job, "recurrence");
+    if (cJSON_IsObject(rec)) cJSON_AddItemToObject(o, "recurrence", cJSON_Duplicate(rec, 1));
+    return o;
+}
+
+static int job_days_before(const cJSON *job) {
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(job, "days_before");
+    int n = cJSON_IsNumber(d) ? (int)d->valuedouble : 1;
+    return n < 0 ? 0 : n > (int)FT_SCHED_MAX_DAYS_BEFORE ? (int)FT_SCHED_MAX_DAYS_BEFORE : n;
+}
+
+/* Runs the core over jobs grouped by days_before; merges the replies into {reminders, excluded}.
+ * from/to: dates (NULL: the core's defaults); now_s: seconds (INT64_MIN: none). */
+static cJSON *core_run(cJSON *groups[FT_SCHED_MAX_DAYS_BEFORE + 1], const char *from, const char *to, int64_t now_s) {
+    cJSON *all = cJSON_CreateObject();
+    cJSON *rems = cJSON_AddArrayToObject(all, "reminders");
+    cJSON *excl = cJSON_AddArrayToObject(all, "excluded");
+    for (int d = 0; d <= (int)FT_SCHED_MAX_DAYS_BEFORE; d++) {
+        if (!groups[d]) continue;
+        cJSON *in = cJSON_CreateObject();
+        cJSON_AddItemToObject(in, "jobs", groups[d]);
+        groups[d] = NULL;
+        cJSON_AddNumberToObject(in, "days_before", d);
+        if (from && to) {
+            cJSON_AddStringToObject(in, "from", from);
+            cJSON_AddStringToObject(in, "to", to);
+        }
+        if (now_s != INT64_MIN) cJSON_AddNumberToObject(in, "now", (double)now_s);
+        char *s = cJSON_PrintUnformatted(in);
+        cJSON_Delete(in);
+        char *out = NULL;
+        if (s) ft_reminders_json(s, strlen(s), &out);
+        cJSON_free(s);
+        cJSON *r = out ? cJSON_Parse(out) : NULL;
+        ft_free(out);
+        cJSON *it, *nx;
+        cJSON *ra = cJSON_GetObjectItemCaseSensitive(r, "reminders");
+        for (it = ra ? ra->child : NULL; it; it = nx) {
+            nx = it->next;
+            cJSON_AddItemToArray(rems, cJSON_DetachItemViaPointer(ra, it));
+        }
+        cJSON *ea = cJSON_GetObjectItemCaseSensitive(r, "excluded");
+        for (it = ea ? ea->child : NULL; it; it = nx) {
+            nx = it->next;
+            cJSON_AddItemToArray(excl, cJSON_DetachItemViaPointer(ea, it));
+        }
+        if (r && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok"))) {
+            const cJSON *e = cJSON_GetObjectItemCaseSensitive(r, "error");
+            fprintf(stderr, "fieldtext-relay: reminders: %s\n", sfield(e, "message") ? sfield(e, "message") : "core error");
+        }
+        cJSON_Delete(r);
+    }
+    return all;
+}
+
+/* ---- checking job.saved / template.saved ---- */
+
+ft_status ft_reminders_check_event(ft_relay *app, const char *type, cJSON *body, char *why, size_t cap) {
+    if (strcmp(type, "template.saved") == 0) {
+        if (!id_ok(sfield(body, "template_id"))) {
+            snprintf(why, cap, "template_id (a string, 1 to 64 bytes) is required");
+            return FT_E_JSON_SHAPE;
+        }
+        if (!id_ok(sfield(body, "job_type"))) {
+            snprintf(why, cap, "job_type (a string, 1 to 64 bytes) is required");
+            return FT_E_JSON_SHAPE;
+        }
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(body, "name");
+        if (name && !cJSON_IsString(name)) {
+            snprintf(why, cap, "name must be a string");
+            return FT_E_JSON_SHAPE;
+        }
+        const char *text = sfield(body, "text");
+        if (!text) {
+            snprintf(why, cap, "text (the template) is required");
+            return FT_E_TPL_EMPTY;
+        }
+        ft_template *t = NULL;
+        ft_template_error err;
+        memset(&err, 0, sizeof err);
+        ft_status st = ft_template_parse(text, strlen(text), &t, &err);
+        ft_template_free(t);
+        if (st != FT_OK) {
+            snprintf(why, cap, "the template does not parse: %s", err.detail[0] ? err.detail : ft_strerror(st));
+            return st;
+        }
+        return FT_OK;
+    }
+    /* job.saved */
+    static const char *const ids[] = {"job_id", "customer_id", "job_type"};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        if (!id_ok(sfield(body, ids[i]))) {
+            snprintf(why, cap, "%s (a string, 1 to 64 bytes) is required", ids[i]);
+            return FT_E_JSON_SHAPE;
+        }
+    }
+    if (!ft_rules_phone_ok(sfield(body, "phone"))) {
+        snprintf(why, cap, "phone must be an E.164 number such as +15125550123");
+        return FT_E_LOG_PHONE;
+    }
+    const char *tech = sfield(body, "technician");
+    if (!tech || strlen(tech) > 200) {
+        snprintf(why, cap, "technician (a string, the technician's name) is required");
+        return FT_E_JSON_SHAPE;
+    }
+    int64_t start = 0, end = 0;
+    if (!parse_when(cJSON_GetObjectItemCaseSensitive(body, "start"), &start)) {
+        snprintf(why, cap, "start must be ISO 8601 with an offset (2025-03-10T09:00:00-05:00) or ms since 1970");
+        return FT_E_SCHED_DATE;
+    }
+    const cJSON *we = cJSON_GetObjectItemCaseSensitive(body, "window_end");
+    if (we && !cJSON_IsNull(we)) {
+        if (!parse_when(we, &end) || end <= start || end - start > 24LL * 3600 * 1000) {
+            snprintf(why, cap, "window_end must be a time after start (same forms), within 24 hours");
+            return FT_E_SCHED_DATE;
+        }
+    }
+    const char *tz = sfield(body, "tz");
+    const cJSON *tzv = cJSON_GetObjectItemCaseSensitive(body, "tz");
+    ft_tz z;
+    if ((tzv && !cJSON_IsNull(tzv) && !tz) || (tz && ft_tz_lookup(tz, strlen(tz), &z, NULL) != FT_OK)) {
+        snprintf(why, cap, "tz must be an IANA zone of the US or Canada, e.g. America/Chicago");
+        return FT_E_SCHED_TZ_UNKNOWN;
+    }
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(body, "days_before");
+    if (!d || cJSON_IsNull(d)) {
+        cJSON_DeleteItemFromObjectCaseSensitive(body, "days_before");
+        cJSON_AddNumberToObject(body, "days_before", days_before_default(app));
+    } else if (!cJSON_IsNumber(d) || d->valuedouble < 0 || d->valuedouble > FT_SCHED_MAX_DAYS_BEFORE ||
+               d->valuedouble != (double)(int)d->valuedouble) {
+        snprintf(why, cap, "days_before must be a whole number from 0 to 30");
+        return FT_E_JSON_SHAPE;
+    }
+    const cJSON *cv = cJSON_GetObjectItemCaseSensitive(body, "canceled");
+    if (cv && !cJSON_IsBool(cv)) {
+        snprintf(why, cap, "canceled must be true or false");
+        return FT_E_JSON_SHAPE;
+    }
+    static const char *const opt[] = {"address", "gate_code"};
+    for (size_t i = 0; i < sizeof opt / sizeof opt[0]; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, opt[i]);
+        if (v && !cJSON_IsNull(v) && (!cJSON_IsString(v) || strlen(v->valuestring) > 300)) {
+            snprintf(why, cap, "%s must be a string of at most 300 bytes", opt[i]);
+            return FT_E_JSON_SHAPE;
+        }
+    }
+    const cJSON *rec = cJSON_GetObjectItemCaseSensitive(body, "recurrence");
+    if (rec && !cJSON_IsNull(rec) && !cJSON_IsObject(rec)) {
+        snprintf(why, cap, "recurrence must be an object {freq, interval?, until?, count?, ...}");
+        return FT_E_SCHED_RECURRENCE;
+    }
+    /* The core reads the job as the scheduler will: a refusal there ("invalid") is a refusal here. */
+    cJSON *groups[FT_SCHED_MAX_DAYS_BEFORE + 1] = {0};
+    cJSON *cj = core_job(app, body, 0);
+    if (!cj) return FT_E_NOMEM;
+    groups[0] = cJSON_CreateArray();
+    cJSON_AddItemToArray(groups[0], cj);
+    cJSON *r = core_run(groups, NULL, NULL, INT64_MIN);
+    ft_status st = FT_OK;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(r, "excluded")) {
+        if (strcmp(sfield(e, "reason") ? sfield(e, "reason") : "", "invalid") != 0) continue;
+        const cJSON *err = cJSON_GetObjectItemCaseSensitive(e, "error");
+        const cJSON *code = cJSON_GetObjectItemCaseSensitive(err, "code");
+        st = cJSON_IsNumber(code) ? (ft_status)(int)code->valuedouble : FT_E_JSON_SHAPE;
+        if (st == FT_OK) st = FT_E_JSON_SHAPE;
+        snprintf(why, cap, "%s", sfield(e, "message") ? sfield(e, "message") : "the job cannot be scheduled");
+        break;
+    }
+    cJSON_Delete(r);
+    return st;
+}
+
+ft_status ft_reminders_record(ft_relay *app, const char *type, const cJSON *body, int64_t seq) {
+    int job = strcmp(type, "job.saved") == 0;
+    if (!job && strcmp(type, "template.saved") != 0) return FT_OK;
+    char *s = cJSON_PrintUnformatted(body);
+    if (!s) return FT_E_NOMEM;
+    ft_status st = job ? ft_store_job_put(app->store, sfield(body, "job_id"), s, seq)
+                       : ft_store_template_put(app->store, sfield(body, "template_id"), sfield(body, "job_type"), s, seq);
+    cJSON_free(s);
+    return st;
+}
+
+/* ---- rendering ---- */
+
+static const char *const WEEKDAYS[7] = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
+static const char *const MONTHS[12] = {"January", "February", "March", "April", "May", "June",
+                                       "July", "August", "September", "October", "November", "December"};
+
+static void fmt_clock(int minute_of_day, char *buf, size_t cap) {
+    minute_of_day = ((minute_of_day % 1440) + 1440) % 1440;
+    int h = minute_of_day / 60, m = minute_of_day % 60;
+    snprintf(buf, cap, "%d:%02d %s", h % 12 == 0 ? 12 : h % 12, m, h < 12 ? "AM" : "PM");
+}
+
+typedef struct rendered {
+    char *text;            /* malloc'd when rendered */
+    const char *reason;    /* on failure: "no_template", "template_invalid", "missing_field" */
+    char message[512];
+    cJSON *missing;        /* array of codes (missing_field) */
+} rendered;
+
+static void set_val(ft_template_values *v, ft_field_id f, const char *s) {
+    if (s && s[0]) {
+        v->value[f] = s;
+        v->len[f] = strlen(s);
+    }
+}
+
+/* Renders the job type's template for one occurrence (rem: the core's reminder entry). */
+static int render_for(ft_relay *app, const cJSON *job, const cJSON *rem, rendered *out) {
+    memset(out, 0, sizeof *out);
+    const char *jt = sfield(job, "job_type");
+    char *tb = NULL;
+    if (ft_store_template_for(app->store, jt ? jt : "", &tb) != FT_OK) {
+        out->reason = "no_template";
+        snprintf(out->message, sizeof out->message, "no reminder template is saved for the job type \"%.64s\"", jt ? jt : "");
+        return 0;
+    }
+    cJSON *tpl = cJSON_Parse(tb);
+    free(tb);
+    const char *text = sfield(tpl, "text");
+    ft_template *t = NULL;
+    ft_template_error err;
+    memset(&err, 0, sizeof err);
+    if (!text || ft_template_parse(text, strlen(text), &t, &err) != FT_OK) {
+        cJSON_Delete(tpl);
+        out->reason = "template_invalid";
+        snprintf(out->message, sizeof out->message, "the job type's template does not parse: %s", err.detail);
+        return 0;
+    }
+    cJSON_Delete(tpl);
+    /* The records: the job, its customer (latest customer.saved), the business. */
+    const char *phone = sfield(job, "phone");
+    char *cb = NULL;
+    cJSON *cust = NULL;
+    if (phone && ft_store_customer_by_phone(app->store, phone, &cb) == FT_OK) cust = cJSON_Parse(cb);
+    free(cb);
+    cJSON *biz = cJSON_CreateObject();
+    ft_api_business_get(app, biz);
+    ft_template_values v;
+    memset(&v, 0, sizeof v);
+    char first[128] = "", last[128] = "", tfirst[128] = "", date[64] = "", ws[16] = "", wend[16] = "", addr[400] = "";
+    const char *fn = sfield(cust, "first_name"), *ln = sfield(cust, "last_name"), *name = sfield(cust, "name");
+    if (fn) snprintf(first, sizeof first, "%s", fn);
+    if (ln) snprintf(last, sizeof last, "%s", ln);
+    if (name && !fn) {
+        while (*name == ' ') name++;
+        size_t k = strcspn(name, " ");
+        snprintf(first, sizeof first, "%.*s", (int)(k < sizeof first - 1 ? k : sizeof first - 1), name);
+        if (!ln && name[k]) {
+            const char *rest = name + k;
+            while (*rest == ' ') rest++;
+            snprintf(last, sizeof last, "%s", rest);
+        }
+    }
+    set_val(&v, FT_FIELD_CUSTOMER_FIRST, first);
+    set_val(&v, FT_FIELD_CUSTOMER_LAST, last);
+    set_val(&v, FT_FIELD_CUSTOMER_FULL, sfield(cust, "name"));
+    const char *tech = sfield(job, "technician");
+    if (tech) {
+        while (*tech == ' ') tech++;
+        size_t k = strcspn(tech, " ");
+        snprintf(tfirst, sizeof tfirst, "%.*s", (int)(k < sizeof tfirst - 1 ? k : sizeof tfirst - 1), tech);
+    }
+    set_val(&v, FT_FIELD_TECH_NAME, sfield(job, "technician"));
+    set_val(&v, FT_FIELD_TECH_FIRST, tfirst);
+    /* job_start: "2025-03-10T09:00:00-05:00", the occurrence's local time. */
+    const char *js = sfield(rem, "job_start");
+    int y, mo, d, h, mi;
+    if (js && strlen(js) >= 16 && digits(js, 4, &y) && digits(js + 5, 2, &mo) && digits(js + 8, 2, &d) &&
+        digits(js + 11, 2, &h) && digits(js + 14, 2, &mi) && mo >= 1 && mo <= 12) {
+        snprintf(date, sizeof date, "%s, %s %d", WEEKDAYS[ft_weekday(y, mo, d)], MONTHS[mo - 1], d);
+        fmt_clock(h * 60 + mi, ws, sizeof ws);
+        int64_t start = 0, end = 0;
+        if (parse_when(cJSON_GetObjectItemCaseSensitive(job, "window_end"), &end) &&
+            parse_when(cJSON_GetObjectItemCaseSensitive(job, "start"), &start) && end > start)
+            fmt_clock(h * 60 + mi + (int)((end - start) / 60000), wend, sizeof wend);
+    }
+    set_val(&v, FT_FIELD_JOB_DATE, date);
+    set_val(&v, FT_FIELD_WINDOW_START, ws);
+    set_val(&v, FT_FIELD_WINDOW_END, wend);
+    set_val(&v, FT_FIELD_JOB_TYPE, sfield(job, "job_type"));
+    const char *a = sfield(job, "address");
+    const cJSON *ca = cJSON_GetObjectItemCaseSensitive(cust, "address");
+    if (!a && cJSON_IsString(ca)) a = ca->valuestring;
+    if (!a && cJSON_IsObject(ca)) {
+        static const char *const parts[] = {"street", "city", "state", "zip"};
+        for (size_t i = 0; i < 4; i++) {
+            const char *p = sfield(ca, parts[i]);
+            if (!p || !p[0]) continue;
+            size_t n = strlen(addr);
+            snprintf(addr + n, sizeof addr - n, "%s%s", n ? (i == 3 ? " " : ", ") : "", p);
+        }
+        a = addr;
+    }
+    set_val(&v, FT_FIELD_JOB_ADDRESS, a);
+    set_val(&v, FT_FIELD_GATE_CODE, sfield(job, "gate_code") ? sfield(job, "gate_code") : sfield(cust, "gate_code"));
+    set_val(&v, FT_FIELD_COMPANY_NAME, sfield(biz, "name"));
+    set_val(&v, FT_FIELD_COMPANY_PHONE, sfield(biz, "phone"));
+    ft_template_output o;
+    memset(&o, 0, sizeof o);
+    ft_status st = ft_template_render(t, &v, 0, &o);
+    ft_template_free(t);
+    cJSON_Delete(cust);
+    cJSON_Delete(biz);
+    if (st == FT_OK) {
+        out->text = o.text;
+        return 1;
+    }
+    out->reason = st == FT_E_TPL_MISSING_VALUE ? "missing_field" : "template_invalid";
+    out->missing = cJSON_CreateArray();
+    size_t n = (size_t)snprintf(out->message, sizeof out->message, "no value for");
+    for (int i = 0; i < FT_FIELD_COUNT; i++) {
+        if (!(o.missing_mask & (1u << i))) continue;
+        const ft_field_info *fi = ft_template_field_info((ft_field_id)i);
+        cJSON_AddItemToArray(out->missing, cJSON_CreateString(fi->code));
+        if (n < sizeof out->message) n += (size_t)snprintf(out->message + n, sizeof out->message - n, " {{%s}}", fi->code);
+    }
+    if (st != FT_E_TPL_MISSING_VALUE) snprintf(out->message, sizeof out->message, "%s", ft_strerror(st));
+    free(o.text);
+    return 0;
+}
+
+/* ---- the scheduler ---- */
+
+typedef struct defer_slot {
+    char key[140];
+    int64_t until;
+} defer_slot;
+
+static defer_slot g_defer[DEFER_SLOTS]; /* scheduler thread only */
+
+static int64_t defer_get(const char *key) {
+    for (int i = 0; i < DEFER_SLOTS; i++) {
+        if (g_defer[i].key[0] && strcmp(g_defer[i].key, key) == 0) return g_defer[i].until;
+    }
+    return 0;
+}
+
+static void defer_set(const char *key, int64_t until, int64_t now) {
+    int slot = -1;
+    for (int i = 0; i < DEFER_SLOTS; i++) {
+        if (g_defer[i].key[0] && strcmp(g_defer[i].key, key) == 0) { slot = i; break; }
+        if (slot < 0 && (!g_defer[i].key[0] || g_defer[i].until < now - 86400000LL)) slot = i;
+    }
+    if (slot < 0) slot = 0;
+    snprintf(g_defer[slot].key, sizeof g_defer[slot].key, "%s", key);
+    g_defer[slot].until = until;
+}
+
+static const char *reason_of(ft_status st) {
+    switch (st) {
+    case FT_E_LOG_OPTED_OUT:
+    case FT_E_CONSENT_OPTED_OUT: return "opted_out";
+    case FT_E_LOG_NO_CONSENT:
+    case FT_E_CONSENT_NO_CONSENT: return "not_opted_in";
+    case FT_E_BALANCE: return "balance";
+    case FT_E_REG_NOT_APPROVED: return "registration";
+    case FT_E_MSG_TOO_LONG: return "too_long";
+    case FT_E_MSG_EMPTY: return "empty";
+    case FT_E_LOG_PHONE: return "no_sms_number";
+    default: return "refused";
+    }
+}
+
+/* Records reminder.skipped with its key (once; a second call finds the key and writes nothing). */
+static void skip(ft_relay *app, const cJSON *job, const char *occ, const char *reason, const char *message, int code,
+                 cJSON *missing) {
+    const char *job_id = sfield(job, "job_id");
+    ft_events_tx tx;
+    ft_status st = ft_events_tx_begin(app, &tx);
+    if (st == FT_OK) {
+        st = ft_store_reminder_key_add(app->store, job_id, occ, "skipped", NULL, reason, ft_now_ms());
+        if (st == FT_OK) {
+            cJSON *b = cJSON_CreateObject();
+            cJSON_AddStringToObject(b, "job_id", job_id);
+            cJSON_AddStringToObject(b, "occurrence", occ);
+            cJSON_AddStringToObject(b, "reason", reason);
+            cJSON_AddStringToObject(b, "message", message);
+            if (sfield(job, "phone")) cJSON_AddStringToObject(b, "phone", sfield(job, "phone"));
+            if (sfield(job, "customer_id")) cJSON_AddStringToObject(b, "customer_id", sfield(job, "customer_id"));
+            if (missing) cJSON_AddItemToObject(b, "missing", cJSON_Duplicate(missing, 1));
+            if (code) {
+                cJSON *e = cJSON_AddObjectToObject(b, "error");
+                cJSON_AddNumberToObject(e, "code", code);
+                cJSON_AddStringToObject(e, "name", ft_strerror_name(code));
+            }
+            char id[37], name[200];
+            snprintf(name, sizeof name, "reminder-skipped:%s:%s", job_id, occ);
+            ft_uuid_from_name(name, id);
+            st = ft_events_tx_add(&tx, id, "system", "reminder.skipped", b, 0, NULL);
+            cJSON_Delete(b);
+        }
+        if (st == FT_OK) st = ft_events_tx_commit(&tx);
+        else ft_events_tx_abort(&tx);
+    }
+    if (st != FT_OK && st != FT_E_CONFLICT)
+        fprintf(stderr, "fieldtext-relay: cannot record reminder.skipped for %s %s: %s\n", job_id, occ, ft_strerror(st));
+}
+
+/* One due occurrence. Returns the sched-clock time to look again (deferred), or 0. */
+static int64_t handle_due(ft_relay *app, const cJSON *job, const cJSON *rem, const char *occ, int64_t now) {
+    const char *job_id = sfield(job, "job_id");
+    char *outcome = NULL;
+    ft_status st = ft_store_reminder_key_get(app->store, job_id, occ, &outcome, NULL);
+    free(outcome);
+    if (st == FT_OK) return 0; /* handled before */
+    if (st != FT_E_NOT_FOUND) return now + SCHED_RETRY_MS;
+    rendered rd;
+    if (!render_for(app, job, rem, &rd)) {
+        skip(app, job, occ, rd.reason, rd.message, rd.reason[0] == 'm' ? FT_E_TPL_MISSING_VALUE : 0, rd.missing);
+        cJSON_Delete(rd.missing);
+        return 0;
+    }
+    char id[37], name[200];
+    snprintf(name, sizeof name, "reminder:%s:%s", job_id, occ);
+    ft_uuid_from_name(name, id);
+    cJSON *b = cJSON_CreateObject();
+    cJSON_AddStringToObject(b, "message_id", id);
+    cJSON_AddStringToObject(b, "phone", sfield(job, "phone"));
+    cJSON_AddStringToObject(b, "body", rd.text);
+    cJSON_AddStringToObject(b, "kind", "reminder");
+    cJSON_AddStringToObject(b, "job_id", job_id);
+    cJSON_AddStringToObject(b, "occurrence", occ);
+    if (sfield(job, "customer_id")) cJSON_AddStringToObject(b, "customer_id", sfield(job, "customer_id"));
+    free(rd.text);
+    char why[256] = "";
+    int64_t seq = 0, next = 0;
+    st = ft_events_accept_send(app, id, "system", b, 0, now, job_id, occ, &seq, &next, why, sizeof why);
+    cJSON_Delete(b);
+    if (st == FT_OK || st == FT_E_CONFLICT) return 0;
+    if (st == FT_E_CONSENT_QUIET_HOURS) return next > now ? next : now + SCHED_RETRY_MS; /* moved, not skipped */
+    if (st == FT_E_STORAGE || st == FT_E_NOMEM || st == FT_E_INTERNAL) return now + SCHED_RETRY_MS;
+    skip(app, job, occ, reason_of(st), why[0] ? why : ft_strerror(st), st, NULL);
+    return 0;
+}
+
+typedef struct job_list {
+    cJSON *jobs; /* array of job bodies */
+} job_list;
+
+static int collect_job(void *ctx, const char *key, const char *body) {
+    (void)key;
+    job_list *l = ctx;
+    cJSON *j = body ? cJSON_Parse(body) : NULL;
+    if (j) cJSON_AddItemToArray(l->jobs, j);
+    return 0;
+}
+
+static const cJSON *find_job(const cJSON *jobs, const char *id) {
+    const cJSON *j;
+    cJSON_ArrayForEach(j, jobs) {
+        const char *x = sfield(j, "job_id");
+        if (x && id && strcmp(x, id) == 0) return j;
+    }
+    return NULL;
+}
+
+/* Core reply for the stored jobs over [from, to]; *jobs_out receives the job bodies. */
+static cJSON *plan(ft_relay *app, const char *from, const char *to, int64_t now_ms, int real_consent,
+                   cJSON **jobs_out, cJSON *canceled) {
+    job_list l = {cJSON_CreateArray()};
+    ft_store_jobs_list(app->store, collect_job, &l);
+    cJSON *groups[FT_SCHED_MAX_DAYS_BEFORE + 1] = {0};
+    const cJSON *j;
+    cJSON_ArrayForEach(j, l.jobs) {
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "canceled"))) {
+            if (canceled) {
+                cJSON *e = cJSON_CreateObject();
+                cJSON_AddStringToObject(e, "job_id", sfield(j, "job_id"));
+                cJSON_AddStringToObject(e, "reason", "canceled");
+                cJSON_AddStringToObject(e, "message", "the job was canceled");
+                cJSON_AddItemToArray(canceled, e);
+            }
+            continue;
+        }
+        cJSON *cj = core_job(app, j, real_consent);
+        if (!cj) continue;
+        int d = job_days_before(j);
+        if (!groups[d]) groups[d] = cJSON_CreateArray();
+        cJSON_AddItemToArray(groups[d], cj);
+    }
+    cJSON *r = core_run(groups, from, to, fdiv64(now_ms, 1000));
+    *jobs_out = l.jobs;
+    return r;
+}
+
+static int64_t iso_ms(const char *s) {
+    int64_t ms = 0;
+    return parse_iso(s, &ms) ? ms : INT64_MAX;
+}
+
+/* Handles what is due; returns the sched-clock time of the next due reminder (INT64_MAX: none). */
+static int64_t run_due(ft_relay *app, int64_t now) {
+    char from[16], to[16];
+    fmt_day(now - 2LL * 86400000, from, sizeof from);
+    fmt_day(now + (int64_t)(FT_SCHED_MAX_DAYS_BEFORE + 3) * 86400000, to, sizeof to);
+    cJSON *jobs = NULL;
+    cJSON *r = plan(app, from, to, now, 0, &jobs, NULL);
+    int64_t next = INT64_MAX;
+    const cJSON *rem;
+    cJSON_ArrayForEach(rem, cJSON_GetObjectItemCaseSensitive(r, "reminders")) {
+        if (atomic_load(&app->stopping)) break;
+        const char *jid = sfield(rem, "job_id"), *occ = sfield(rem, "date");
+        const cJSON *job = find_job(jobs, jid);
+        if (!job || !occ) continue;
+        int64_t at = iso_ms(sfield(rem, "send_at_utc"));
+        char key[140];
+        snprintf(key, sizeof key, "%s|%s", jid, occ);
+        int64_t dz = defer_get(key);
+        if (dz > at) at = dz;
+        if (at > now) {
+            if (at < next) next = at;
+            continue;
+        }
+        int64_t again = handle_due(app, job, rem, occ, now);
+        if (again) {
+            defer_set(key, again, now);
+            if (again < next) next = again;
+        }
+    }
+    /* No time left in the window before the start: recorded once, so the list can say why. */
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(r, "excluded")) {
+        const char *reason = sfield(e, "reason"), *occ = sfield(e, "date");
+        if (!reason || !occ || strcmp(reason, "no_send_time") != 0) continue;
+        const cJSON *job = find_job(jobs, sfield(e, "job_id"));
+        char *outcome = NULL;
+        if (job && ft_store_reminder_key_get(app->store, sfield(job, "job_id"), occ, &outcome, NULL) == FT_E_NOT_FOUND)
+            skip(app, job, occ, "no_send_time", sfield(e, "message") ? sfield(e, "message") : "no send time", FT_E_SCHED_NO_WINDOW, NULL);
+        free(outcome);
+    }
+    cJSON_Delete(r);
+    cJSON_Delete(jobs);
+    return next;
+}
+
+static void *sched_main(void *arg) {
+    ft_relay *app = arg;
+    while (!atomic_load(&app->stopping)) {
+        int64_t now = ft_reminders_now_ms(app);
+        int64_t next = run_due(app, now);
+        int64_t wait_ms = next == INT64_MAX ? SCHED_MAX_SLEEP_MS : next - now;
+        if (wait_ms > SCHED_MAX_SLEEP_MS) wait_ms = SCHED_MAX_SLEEP_MS;
+        if (wait_ms < 20) wait_ms = 20;
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += (time_t)(wait_ms / 1000);
+        until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_mutex_lock(&app->sched_lock);
+        while (!app->sched_kick && !atomic_load(&app->stopping)) {
+            if (pthread_cond_timedwait(&app->sched_cond, &app->sched_lock, &until) == ETIMEDOUT) break;
+        }
+        app->sched_kick = 0;
+        pthread_mutex_unlock(&app->sched_lock);
+    }
+    return NULL;
+}
+
+int ft_reminders_start(ft_relay *app) {
+    if (pthread_create(&app->sched, NULL, sched_main, app) != 0) return 0;
+    app->sched_started = 1;
+    return 1;
+}
+
+void ft_reminders_stop(ft_relay *app) {
+    if (!app->sched_started) return;
+    ft_reminders_kick(app);
+    pthread_join(app->sched, NULL);
+    app->sched_started = 0;
+}
+
+/* ---- GET /api/reminders?from=YYYY-MM-DD&to=YYYY-MM-DD ---- */
+
+static int date_ok(const char *s) {
+    int y, m, d;
+    return s && strlen(s) == 10 && s[4] == '-' && s[7] == '-' && digits(s, 4, &y) && digits(s + 5, 2, &m) &&
+           digits(s + 8, 2, &d) && m >= 1 && m <= 12 && d >= 1 && d <= ft_days_in_month(y, m);
+}
+
+static int cmp_send_at(const void *a, const void *b) {
+    const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+    const char *p = sfield(x, "send_at_utc"), *q = sfield(y, "send_at_utc");
+    return strcmp(p ? p : "", q ? q : "");
+}
+
+void ft_reminders_get(ft_req *r) {
+    if (!ft_auth_require(r)) return;
+    ft_relay *app = r->app;
+    int64_t now = ft_reminders_now_ms(app);
+    char dfrom[16], dto[16];
+    fmt_day(now, dfrom, sizeof dfrom);
+    fmt_day(now + 30LL * 86400000, dto, sizeof dto);
+    const char *from = ft_http_query(r, "from"), *to = ft_http_query(r, "to");
+    if (!from || !from[0]) from = dfrom;
+    if (!to || !to[0]) to = dto;
+    if (!date_ok(from) || !date_ok(to) || strcmp(to, from) < 0) {
+        ft_http_error(r, FT_E_SCHED_DATE, "from and to must be dates like 2025-03-01, from not after to");
+        r->status = 400;
+        return;
+    }
+    cJSON *jobs = NULL;
+    cJSON *excluded_extra = cJSON_CreateArray();
+    cJSON *plan_r = plan(app, from, to, now, 1, &jobs, excluded_extra);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddBoolToObject(o, "ok", 1);
+    char nowb[40];
+    fmt_utc(now, nowb, sizeof nowb);
+    cJSON_AddStringToObject(o, "now", nowb);
+    cJSON *rems = cJSON_AddArrayToObject(o, "reminders");
+    cJSON *excl = cJSON_AddArrayToObject(o, "excluded");
+    cJSON *src = cJSON_GetObjectItemCaseSensitive(plan_r, "reminders");
+    int n = cJSON_GetArraySize(src);
+    cJSON **items = n > 0 ? calloc((size_t)n, sizeof *items) : NULL;
+    int k = 0;
+    for (cJSON *it = src ? src->child : NULL, *nx; it; it = nx) {
+        nx = it->next;
+        cJSON *rem = cJSON_DetachItemViaPointer(src, it);
+        const char *jid = sfield(rem, "job_id"), *occ = sfield(rem, "date");
+        const cJSON *job = find_job(jobs, jid);
+        char *outcome = NULL, *why = NULL;
+        int keyed = job && occ && ft_store_reminder_key_get(app->store, jid, occ, &outcome, &why) == FT_OK;
+        if (keyed && strcmp(outcome, "skipped") == 0) {
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "job_id", jid);
+            cJSON_AddStringToObject(e, "date", occ);
+            cJSON_AddStringToObject(e, "reason", why && why[0] ? why : "skipped");
+            cJSON_AddStringToObject(e, "message", "the reminder was not sent (see the reminder.skipped event)");
+            cJSON_AddItemToArray(excl, e);
+            cJSON_Delete(rem);
+        } else {
+            rendered rd;
+            memset(&rd, 0, sizeof rd);
+            if (job && render_for(app, job, rem, &rd)) {
+                cJSON_AddStringToObject(rem, "text", rd.text);
+                ft_segment_count c;
+                if (ft_segment_count_text(rd.text, strlen(rd.text), 0, &c, NULL) == FT_OK) {
+                    cJSON_AddNumberToObject(rem, "segments", c.segments);
+                    cJSON_AddStringToObject(rem, "encoding", c.encoding == FT_ENCODING_UCS2 ? "UCS-2" : "GSM-7");
+                }
+                free(rd.text);
+                cJSON_AddStringToObject(rem, "state", keyed ? "sent" : "pending");
+                if (sfield(job, "customer_id")) {
+                    cJSON_DeleteItemFromObjectCaseSensitive(rem, "customer_id");
+                    cJSON_AddStringToObject(rem, "customer_id", sfield(job, "customer_id"));
+                }
+                items[k++] = rem;
+            } else {
+                cJSON *e = cJSON_CreateObject();
+                cJSON_AddStringToObject(e, "job_id", jid ? jid : "");
+                if (occ) cJSON_AddStringToObject(e, "date", occ);
+                cJSON_AddStringToObject(e, "reason", job ? rd.reason : "invalid");
+                cJSON_AddStringToObject(e, "message", job ? rd.message : "the job is gone");
+                if (job && rd.missing) cJSON_AddItemToObject(e, "missing", rd.missing);
+                else cJSON_Delete(rd.missing);
+                cJSON_AddItemToArray(excl, e);
+                cJSON_Delete(rem);
+            }
+        }
+        free(outcome);
+        free(why);
+    }
+    if (k > 1) qsort(items, (size_t)k, sizeof *items, cmp_send_at);
+    for (int i = 0; i < k; i++) cJSON_AddItemToArray(rems, items[i]);
+    free(items);
+    cJSON *ex = cJSON_GetObjectItemCaseSensitive(plan_r, "excluded");
+    for (cJSON *it = ex ? ex->child : NULL, *nx; it; it = nx) {
+        nx = it->next;
+        cJSON_AddItemToArray(excl, cJSON_DetachItemViaPointer(ex, it));
+    }
+    for (cJSON *it = excluded_extra->child, *nx; it; it = nx) {
+        nx = it->next;
+        cJSON_AddItemToArray(excl, cJSON_DetachItemViaPointer(excluded_extra, it));
+    }
+    cJSON_Delete(excluded_extra);
+    cJSON_Delete(plan_r);
+    cJSON_Delete(jobs);
+    ft_http_json(r, 200, o);
+}
