@@ -312,6 +312,29 @@ test('keyboard only: sign in, open a conversation, send with Enter, claim', asyn
   await page.waitForSelector('[data-testid=claimed-by]:has-text("You")');
 });
 
+// The keyboard test above failed on a slower machine (sanitizer-built relay): /api/users was
+// answered before the first pull of the log, the pulled events were folded into a model whose
+// version matched the one already drawn, and the list was never redrawn. Here that order is forced.
+test('events pulled at sign-in are drawn even when the staff list arrives first', async () => {
+  const phone = '+15125550112';
+  const prep = await app();
+  await addOptedInCustomer(prep.page, 'Uma Order', '5125550112');
+  await backend.inbound(phone, 'Hello before you signed in');
+  await prep.context.close();
+
+  const { page, context } = await newPage(browser);
+  contexts.add(context);
+  await page.route((url) => url.pathname === '/api/events', async (route) => {
+    if (route.request().method() === 'GET') {
+      await page.waitForFunction(() => /** @type {any} */ (window).fieldtext.store.getState().users.length > 0);
+    }
+    await route.continue();
+  });
+  await page.goto(backend.url);
+  await signIn(page, ADMIN);
+  await page.waitForSelector(`.thread[data-phone="${phone}"]:has-text("Hello before you signed in")`, { timeout: 15000 });
+});
+
 test('a refused quota is shown, not swallowed, and the text still goes out', async () => {
   const phone = '+15125550110';
   // A customer with consent, made in another profile.

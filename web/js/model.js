@@ -38,6 +38,46 @@ export function disclosureText(_company) {
  * @typedef {{status: 'none'|'partial'|'opted_in'|'opted_out', steps: Record<string, any>, history: any[], opted_out_at?: number}} Consent
  */
 
+/** How much of the last message the summary keeps: the list shows 90 characters (with "You: "). */
+const SUMMARY_PREVIEW = 120;
+
+/** @param {Model} m @param {any} sum */
+function fromSummaryV2(m, sum) {
+  const cu = sum.customers;
+  for (let i = 0, n = cu.id.length; i < n; i++) {
+    const id = cu.id[i];
+    const phone = cu.phone[i];
+    m.customers.set(id, { id, name: cu.name[i], phone, type: cu.type[i], class: cu.class[i], updated_at: cu.at[i] });
+    if (phone) m.byPhone.set(phone, id);
+  }
+  const co = sum.consent;
+  for (let i = 0, n = co.phone.length; i < n; i++) {
+    m.consent.set(co.phone[i], { status: co.status[i], steps: {}, history: [], opted_out_at: co.outAt[i] || undefined });
+  }
+  const th = sum.threads;
+  const { phone, last, lastIn, claimed, resolved, unread, kind, body } = th;
+  for (let i = 0, n = phone.length; i < n; i++) {
+    m.threads.set(phone[i], {
+      phone: phone[i], items: [], last_at: last[i], last_in_at: lastIn[i], claimed_by: claimed[i] || null,
+      resolved: resolved[i] === 1, unread: unread[i], summaryLast: kind[i] ? { kind: kind[i], body: body[i] } : undefined,
+    });
+  }
+}
+
+/** The first summary format: one array per row. @param {Model} m @param {any} sum */
+function fromSummaryV1(m, sum) {
+  for (const [id, name, phone, type, cls, at] of sum.customers) {
+    m.customers.set(id, { id, name, phone, type, class: cls, updated_at: at });
+    if (phone) m.byPhone.set(phone, id);
+  }
+  for (const [phone, status, outAt] of sum.consent) m.consent.set(phone, { status, steps: {}, history: [], opted_out_at: outAt || undefined });
+  for (const [phone, lastAt, lastIn, claimed, resolved, unread, last] of sum.threads) {
+    const t = m.thread(phone);
+    Object.assign(t, { last_at: lastAt, last_in_at: lastIn, claimed_by: claimed, resolved: !!resolved, unread });
+    if (last) t.summaryLast = { kind: last[0], body: last[1] };
+  }
+}
+
 export class Model {
   constructor() {
     /** @type {Map<string, Customer>} */ this.customers = new Map();
@@ -52,35 +92,47 @@ export class Model {
 
   /**
    * What the first draw needs, small enough to load before the log (storage.js summary.json):
-   * the thread list, customers, consent states.
+   * the thread list (newest activity first), customers, consent states. Stored column by column
+   * (v2): one array per field parses into a few flat arrays (numbers unboxed) instead of one small
+   * array per row, and fromSummary() builds each row with one object literal.
    * @param {number} cursor the last seq folded in
    */
   toSummary(cursor) {
-    const threads = [];
-    for (const t of this.threads.values()) {
+    const list = [...this.threads.values()].sort((a, b) => b.last_at - a.last_at);
+    const th = { phone: /** @type {string[]} */ ([]), last: /** @type {number[]} */ ([]), lastIn: /** @type {number[]} */ ([]),
+      claimed: /** @type {string[]} */ ([]), resolved: /** @type {number[]} */ ([]), unread: /** @type {number[]} */ ([]),
+      kind: /** @type {string[]} */ ([]), body: /** @type {string[]} */ ([]) };
+    for (const t of list) {
       const last = t.items[t.items.length - 1] || t.summaryLast || null;
-      threads.push([t.phone, t.last_at, t.last_in_at, t.claimed_by, t.resolved ? 1 : 0, t.unread,
-        last ? [last.kind, String(last.body).slice(0, 120)] : null]);
+      th.phone.push(t.phone); th.last.push(t.last_at); th.lastIn.push(t.last_in_at); th.claimed.push(t.claimed_by || '');
+      th.resolved.push(t.resolved ? 1 : 0); th.unread.push(t.unread);
+      th.kind.push(last ? last.kind : ''); th.body.push(last ? String(last.body).slice(0, SUMMARY_PREVIEW) : '');
     }
-    const customers = [...this.customers.values()].map((c) => [c.id, c.name, c.phone, c.type, c.class, c.updated_at]);
-    const consent = [...this.consent.entries()].map(([p, c]) => [p, c.status, c.opted_out_at || 0]);
-    return { v: 1, cursor, threads, customers, consent };
+    const cu = { id: /** @type {string[]} */ ([]), name: /** @type {string[]} */ ([]), phone: /** @type {string[]} */ ([]),
+      type: /** @type {string[]} */ ([]), class: /** @type {string[]} */ ([]), at: /** @type {number[]} */ ([]) };
+    for (const c of this.customers.values()) {
+      cu.id.push(c.id); cu.name.push(c.name); cu.phone.push(c.phone); cu.type.push(c.type); cu.class.push(c.class); cu.at.push(c.updated_at);
+    }
+    const co = { phone: /** @type {string[]} */ ([]), status: /** @type {string[]} */ ([]), outAt: /** @type {number[]} */ ([]) };
+    for (const [p, c] of this.consent) { co.phone.push(p); co.status.push(c.status); co.outAt.push(c.opted_out_at || 0); }
+    return { v: 2, cursor, threads: th, customers: cu, consent: co };
   }
 
-  /** @param {any} sum a toSummary() result @returns {Model} a partial model */
+  /**
+   * @param {any} sum a toSummary() result (v2; v1, rows as arrays, is still read)
+   * @returns {Model} a partial model (an empty one when the summary is missing or unreadable)
+   */
   static fromSummary(sum) {
     const m = new Model();
     m.partial = true;
-    if (!sum || sum.v !== 1) return m;
-    for (const [id, name, phone, type, cls, at] of sum.customers) {
-      m.customers.set(id, { id, name, phone, type, class: cls, updated_at: at });
-      if (phone) m.byPhone.set(phone, id);
-    }
-    for (const [phone, status, outAt] of sum.consent) m.consent.set(phone, { status, steps: {}, history: [], opted_out_at: outAt || undefined });
-    for (const [phone, lastAt, lastIn, claimed, resolved, unread, last] of sum.threads) {
-      const t = m.thread(phone);
-      Object.assign(t, { last_at: lastAt, last_in_at: lastIn, claimed_by: claimed, resolved: !!resolved, unread });
-      if (last) t.summaryLast = { kind: last[0], body: last[1] };
+    try {
+      if (sum && sum.v === 2) fromSummaryV2(m, sum);
+      else if (sum && sum.v === 1) fromSummaryV1(m, sum);
+      else return m;
+    } catch (e) {
+      const empty = new Model(); // unreadable: draw nothing yet, the log (loaded next) fills it in
+      empty.partial = true;
+      return empty;
     }
     m.version = 1;
     return m;
@@ -90,7 +142,7 @@ export class Model {
   thread(phone) {
     let t = this.threads.get(phone);
     if (!t) {
-      t = { phone, items: [], last_at: 0, last_in_at: 0, claimed_by: null, resolved: false, unread: 0 };
+      t = { phone, items: [], last_at: 0, last_in_at: 0, claimed_by: null, resolved: false, unread: 0, summaryLast: undefined };
       this.threads.set(phone, t);
     }
     return t;

@@ -138,15 +138,22 @@ export class Sync {
     }
   }
 
-  /** Pulls events after the cursor until caught up. */
+  /**
+   * Pulls events after the cursor until caught up: until the relay's last_seq is reached (a page
+   * may be shorter than asked for: the relay caps it, FT_RELAY_EVENTS_PAGE), or a page is empty.
+   */
   async pull() {
     const s = this.storage;
+    let after = s.cursor;
     for (;;) {
-      const reply = await api.events(s.cursor, PAGE);
+      const reply = await api.events(after, PAGE);
       const evs = reply.events || [];
       const added = s.appendEvents(evs);
       if (added.length && this.opts.onEvents) this.opts.onEvents(added);
-      if (evs.length < PAGE) break;
+      const last = evs.length ? evs[evs.length - 1].seq : 0;
+      if (typeof last !== 'number' || last <= after) break; // nothing new: caught up
+      after = Math.max(last, s.cursor);
+      if (typeof reply.last_seq === 'number' ? after >= reply.last_seq : evs.length < PAGE) break;
     }
   }
 

@@ -19,14 +19,29 @@ const drafts = new Map();
 /** @type {'text'|'note'} */
 let mode = 'text';
 
-/** @param {number} t */
+/** @type {{day: Intl.DateTimeFormat, time: Intl.DateTimeFormat, from: number, to: number} | null} */
+let clock = null;
+
+/**
+ * "3:05 PM" today, "Mar 4, 3:05 PM" before. The formats are made once (a toLocale*String call
+ * builds a new formatter each time: most of the cost of drawing the list).
+ * @param {number} t
+ */
 function when(t) {
   if (!t) return '';
-  const d = new Date(t);
-  const today = new Date();
-  return d.toDateString() === today.toDateString()
-    ? d.toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' })
-    : d.toLocaleString([], { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
+  const now = Date.now();
+  if (!clock || now < clock.from || now >= clock.to) {
+    const midnight = new Date(now);
+    midnight.setHours(0, 0, 0, 0);
+    const from = midnight.getTime();
+    midnight.setDate(midnight.getDate() + 1);
+    clock = {
+      time: clock ? clock.time : new Intl.DateTimeFormat([], { hour: 'numeric', minute: '2-digit' }),
+      day: clock ? clock.day : new Intl.DateTimeFormat([], { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' }),
+      from, to: midnight.getTime(),
+    };
+  }
+  return (t >= clock.from && t < clock.to ? clock.time : clock.day).format(t);
 }
 
 /** @param {State} s @param {string} id */
@@ -75,31 +90,72 @@ export function render(s, el) {
   renderSandbox(s, q('sandbox'));
 }
 
-/** @param {State} s @param {HTMLElement} list @param {string} me */
+/** Bumped on each redraw of the list: rows still being added for an older one stop. */
+let listJob = 0;
+
+/** Runs fn when the page is idle (within 100 ms), or on a timer where there is no idle callback. @param {() => void} fn */
+function later(fn) {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(fn, { timeout: 100 });
+  else setTimeout(fn, 16);
+}
+
+/**
+ * The conversation list: the rows that fill the screen (and down to where it is scrolled, and to
+ * the focused row) are drawn at once; the rest of the LIST_MAX follow in idle time, so a big
+ * store's first draw does not wait for rows nobody sees yet.
+ * @param {State} s @param {HTMLElement} list @param {string} me
+ */
 function renderList(s, list, me) {
   const sig = JSON.stringify([s.modelVersion, s.folder, s.threadQuery, s.selected, s.outbox.length, s.users.length]);
   if (list.dataset.sig === sig) return;
   list.dataset.sig = sig;
+  const job = ++listJob;
   const threads = threadsIn(s.model, s.folder, me, s.threadQuery);
+  const shown = threads.length > LIST_MAX ? threads.slice(0, LIST_MAX) : threads;
   const focused = /** @type {HTMLElement | null} */ (document.activeElement);
   const refocus = focused && list.contains(focused) ? focused.dataset.phone : null;
-  /** @type {Node[]} */
-  const rows = [];
-  for (const t of threads.slice(0, LIST_MAX)) {
+  // Rows are at least ~48 px high: a screenful with room to spare. A redraw of a list scrolled down
+  // draws down to where it was at once, so it keeps its place.
+  const screen = typeof innerHeight === 'number' && innerHeight > 0 ? innerHeight : 1000;
+  let first = Math.ceil(screen / 48) + 8;
+  if (list.childElementCount > first) first = Math.max(first, Math.ceil((list.scrollTop + screen) / 48) + 8);
+  if (refocus) first = Math.max(first, shown.findIndex((t) => t.phone === refocus) + 1);
+  first = Math.min(first, shown.length);
+
+  /** @param {import('../model.js').Thread} t */
+  const row = (t) => {
     const last = t.items[t.items.length - 1] || t.summaryLast;
     const preview = last ? (last.kind === 'note' ? `Note: ${last.body}` : last.kind === 'out' ? `You: ${last.body}` : last.body) : '';
     const claimed = t.claimed_by ? userName(s, t.claimed_by) : '';
-    rows.push(h('li', {},
+    return h('li', {},
       h('button', { type: 'button', class: `thread${t.phone === s.selected ? ' selected' : ''}${t.unread ? ' unread' : ''}`, 'data-action': 'open', 'data-phone': t.phone, 'aria-current': t.phone === s.selected ? 'true' : undefined },
         h('span', { class: 'row1' }, h('span', { class: 'name' }, s.model.displayName(t.phone)), h('span', { class: 'time' }, when(t.last_at))),
         h('span', { class: 'row2' }, h('span', { class: 'preview' }, preview.length > 90 ? preview.slice(0, 90) + '…' : preview),
           t.unread ? h('span', { class: 'badge', 'aria-label': `${t.unread} unread` }, String(t.unread)) : ''),
-        claimed ? h('span', { class: 'claimed' }, `Claimed by ${claimed}`) : '')));
-  }
-  if (!rows.length) rows.push(h('li', { class: 'empty' }, s.folder === 'mine' ? 'No conversations claimed by you. Claim one from All Texts.' : s.folder === 'resolved' ? 'No resolved conversations.' : 'No conversations yet. Text a customer from the Customers page.'));
-  if (threads.length > LIST_MAX) rows.push(h('li', { class: 'more muted' }, `Showing the ${LIST_MAX} most recent of ${threads.length}. Search to find others.`));
+        claimed ? h('span', { class: 'claimed' }, `Claimed by ${claimed}`) : ''));
+  };
+  const more = () => (threads.length > LIST_MAX ? [h('li', { class: 'more muted' }, `Showing the ${LIST_MAX} most recent of ${threads.length}. Search to find others.`)] : []);
+
+  /** @type {Node[]} */
+  const rows = [];
+  for (let i = 0; i < first; i++) rows.push(row(shown[i]));
+  if (!shown.length) rows.push(h('li', { class: 'empty' }, s.folder === 'mine' ? 'No conversations claimed by you. Claim one from All Texts.' : s.folder === 'resolved' ? 'No resolved conversations.' : 'No conversations yet. Text a customer from the Customers page.'));
+  if (first === shown.length) rows.push(...more());
   list.replaceChildren(...rows);
   if (refocus) /** @type {HTMLElement | null} */ (list.querySelector(`[data-phone="${CSS.escape(refocus)}"]`))?.focus();
+
+  let next = first;
+  const rest = () => {
+    if (job !== listJob || !list.isConnected) return;
+    /** @type {Node[]} */
+    const batch = [];
+    const end = Math.min(shown.length, next + 50);
+    for (; next < end; next++) batch.push(row(shown[next]));
+    if (next === shown.length) batch.push(...more());
+    list.append(...batch);
+    if (next < shown.length) later(rest);
+  };
+  if (next < shown.length) later(rest);
 }
 
 /** @param {State} s @param {string} phone */
