@@ -33,7 +33,6 @@
 /* Twilio's TrustHub policies: Secondary Customer Profile, and A2P Messaging Profile. */
 #define POLICY_CUSTOMER_PROFILE "RNdfbf3fae0e1107f8aded0e7cead80bf5"
 #define POLICY_A2P_PROFILE "RNb0d4771c2c98518d916a3d4cd70a8f8b"
-#define RESP_CAP (256u * 1024u)
 #define MAX_BACKOFF_MS (5LL * 60 * 1000)
 
 static void wipe_free(char *s) {
@@ -130,24 +129,6 @@ static void fail_state(ft_relay *app, unsigned gen, cJSON *state, const char *st
 
 /* ---- HTTP ---- */
 
-typedef struct reply {
-    ft_buf body;
-    long retry_after_s;
-} reply;
-
-static size_t on_body(char *p, size_t size, size_t n, void *ud) {
-    reply *r = ud;
-    size_t len = size * n;
-    if (r->body.len + len > RESP_CAP) return 0;
-    return ft_buf_add(&r->body, p, len) ? len : 0;
-}
-
-static size_t on_header(char *p, size_t size, size_t n, void *ud) {
-    reply *r = ud;
-    size_t len = size * n;
-    if (len > 12 && strncasecmp(p, "Retry-After:", 12) == 0) r->retry_after_s = strtol(p + 12, NULL, 10);
-    return len;
-}
 
 static void param(ft_buf *b, const char *name, const char *value) {
     char *v = curl_easy_escape(NULL, value ? value : "", 0);
@@ -172,7 +153,7 @@ static call_result call(ft_relay *app, const char *path, const ft_buf *form, cJS
     char url[1024];
     snprintf(url, sizeof url, "%s%s", app->cfg.api_base, path);
     struct curl_slist *hdrs = curl_slist_append(NULL, "Accept: application/json");
-    reply rep = {0};
+    ft_curl_reply rep = {0};
     curl_easy_setopt(c, CURLOPT_URL, url);
     if (form) {
         curl_easy_setopt(c, CURLOPT_POST, 1L);
@@ -183,9 +164,9 @@ static call_result call(ft_relay *app, const char *path, const ft_buf *form, cJS
     curl_easy_setopt(c, CURLOPT_USERNAME, app->cfg.account_sid);
     curl_easy_setopt(c, CURLOPT_PASSWORD, app->cfg.auth_token);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, ft_curl_reply_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &rep);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, ft_curl_reply_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &rep);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 30000L);

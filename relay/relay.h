@@ -306,4 +306,15 @@ int ft_buf_add(ft_buf *b, const char *s, size_t n);
 int ft_buf_adds(ft_buf *b, const char *s);
 int ft_buf_html(ft_buf *b, const char *s);
 
+/* A Twilio reply read by libcurl (twilio.c, a2p.c): the body, capped at FT_CURL_REPLY_CAP (the
+ * transfer fails beyond it), and Retry-After in seconds when Twilio sent one. */
+#define FT_CURL_REPLY_CAP (256u * 1024u)
+typedef struct ft_curl_reply {
+    ft_buf body;
+    long retry_after_s;
+} ft_curl_reply;
+/* CURLOPT_WRITEFUNCTION and CURLOPT_HEADERFUNCTION for an ft_curl_reply (the *DATA pointer). */
+size_t ft_curl_reply_body(char *p, size_t size, size_t n, void *ud);
+size_t ft_curl_reply_header(char *p, size_t size, size_t n, void *ud);
+
 #endif

@@ -20,25 +20,19 @@
 
 #include "relay.h"
 
-#define RESP_CAP (256u * 1024u)
 #define MAX_BACKOFF_MS (5LL * 60 * 1000)
 
 const char *ft_twilio_auth_token(const ft_relay *app) { return app->cfg.auth_token ? app->cfg.auth_token : ""; }
 
-typedef struct reply {
-    ft_buf body;
-    long retry_after_s;
-} reply;
-
-static size_t on_body(char *p, size_t size, size_t n, void *ud) {
-    reply *r = ud;
+size_t ft_curl_reply_body(char *p, size_t size, size_t n, void *ud) {
+    ft_curl_reply *r = ud;
     size_t len = size * n;
-    if (r->body.len + len > RESP_CAP) return 0;
+    if (r->body.len + len > FT_CURL_REPLY_CAP) return 0;
     return ft_buf_add(&r->body, p, len) ? len : 0;
 }
 
-static size_t on_header(char *p, size_t size, size_t n, void *ud) {
-    reply *r = ud;
+size_t ft_curl_reply_header(char *p, size_t size, size_t n, void *ud) {
+    ft_curl_reply *r = ud;
     size_t len = size * n;
     if (len > 12 && strncasecmp(p, "Retry-After:", 12) == 0) r->retry_after_s = strtol(p + 12, NULL, 10);
     return len;
@@ -153,7 +147,7 @@ static void send_one(ft_relay *app, const ft_store_outbox *o) {
     snprintf(idem, sizeof idem, "I-Twilio-Idempotency-Token: %s", o->message_id);
     struct curl_slist *hdrs = curl_slist_append(NULL, idem);
     hdrs = curl_slist_append(hdrs, "Accept: application/json");
-    reply rep = {0};
+    ft_curl_reply rep = {0};
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_POST, 1L);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, form.p ? form.p : "");
@@ -162,9 +156,9 @@ static void send_one(ft_relay *app, const ft_store_outbox *o) {
     curl_easy_setopt(c, CURLOPT_USERNAME, cfg->account_sid);
     curl_easy_setopt(c, CURLOPT_PASSWORD, cfg->auth_token);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, ft_curl_reply_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &rep);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, ft_curl_reply_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &rep);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 30000L);
@@ -295,7 +289,7 @@ void ft_twilio_sandbox_inbound(ft_req *r) {
     char url[1024];
     snprintf(url, sizeof url, "%s/sandbox/inbound", r->app->cfg.api_base);
     CURL *c = curl_easy_init();
-    reply rep = {0};
+    ft_curl_reply rep = {0};
     struct curl_slist *hdrs = curl_slist_append(NULL, "Content-Type: application/json");
     CURLcode rc = CURLE_FAILED_INIT;
     long http = 0;
@@ -303,7 +297,7 @@ void ft_twilio_sandbox_inbound(ft_req *r) {
         curl_easy_setopt(c, CURLOPT_URL, url);
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, payload);
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, ft_curl_reply_body);
         curl_easy_setopt(c, CURLOPT_WRITEDATA, &rep);
         curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 30000L);
         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
