@@ -18,40 +18,12 @@ void ft_cluster_iter_init(ft_cluster_iter *it, const char *utf8, uint32_t len, u
     it->next_bc = -1;
 }
 
-/* utf8proc_iterate's exact checks (shortest form, no surrogates, at most U+10FFFF), inlined: this
- * is the hot loop. Returns the sequence length, or 0 when the bytes are not valid UTF-8. */
-static inline uint32_t decode_utf8(const unsigned char *s, uint32_t avail, uint32_t *cp) {
-    uint32_t c = s[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c - 0xC2 > 0xF4 - 0xC2) return 0;
-    if (c < 0xE0) {
-        if (avail < 2 || (s[1] & 0xC0) != 0x80) return 0;
-        *cp = ((c & 0x1F) << 6) | (s[1] & 0x3Fu);
-        return 2;
-    }
-    if (c < 0xF0) {
-        if (avail < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return 0;
-        if (c == 0xED && s[1] > 0x9F) return 0; /* surrogates */
-        uint32_t v = ((c & 0xF) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
-        if (v < 0x800) return 0;
-        *cp = v;
-        return 3;
-    }
-    if (avail < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) return 0;
-    if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F)) return 0;
-    *cp = ((c & 7) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
-    return 4;
-}
-
 /* Blocks of 32 code points of the BMP (bit b of word w: U+(w*32+b)*32 ..+31) in which every code
  * point has utf8proc's boundclass OTHER: Latin, Greek, Cyrillic and Arabic letters, CJK, kana... but
  * not Hangul syllables (LV/LVT), marks, Prepend, controls or pictographs. Derived from utf8proc 2.8;
  * test_segment checks it equals what utf8proc says for every block (all 65,536 code points). */
 const uint32_t ft_other_blocks[64] = {
-    0xF0FFFFC6u, 0x58328FEFu, 0x80000028u, 0x84992000u, 0xFBFF00E1u, 0x90FFFFFFu, 0x4092FDCEu, 0xFFFF3F3Du,
+    FT_OTHER_BLOCKS_W0, FT_OTHER_BLOCKS_W1, 0x80000028u, 0x84992000u, 0xFBFF00E1u, 0x90FFFFFFu, 0x4092FDCEu, 0xFFFF3F3Du,
     0x2CFFCD30u, 0xC0001FBFu, 0xFAFFFDFFu, 0xFFFF777Fu, 0xFFEFFFEDu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu,
     0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu,
     0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu,
@@ -60,18 +32,6 @@ const uint32_t ft_other_blocks[64] = {
     0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0xFFFFFFFFu, 0xFFFFFFFFu,
     0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFEFFFFFFu, 0x6F7CFFFFu,
 };
-
-/* 1 when cp is known to have utf8proc's boundclass OTHER without asking utf8proc: printable ASCII
- * (U+0020..U+007E; the block U+0060.. holds DEL) or a code point in an all-OTHER block. */
-static inline int simple_other(uint32_t cp) {
-    return cp - 0x20u < 0x5Fu || (cp < 0x10000 && ((ft_other_blocks[cp >> 10] >> ((cp >> 5) & 31u)) & 1u));
-}
-
-/* utf8proc's boundclass of cp. */
-static inline int boundclass(uint32_t cp) {
-    if (simple_other(cp)) return UTF8PROC_BOUNDCLASS_OTHER;
-    return (int)utf8proc_get_property((utf8proc_int32_t)cp)->boundclass;
-}
 
 /* utf8proc 2.8's grapheme_break_simple, unchanged (UAX #29 as utf8proc implements it). */
 static inline int break_simple(int lbc, int tbc) {
@@ -129,7 +89,7 @@ static int next_cp(ft_cluster_iter *it, ft_cp_item *o) {
         if (cp < 0x80) {
             it->pos++;
         } else {
-            uint32_t n = decode_utf8(it->s + it->pos, it->len - it->pos, &cp);
+            uint32_t n = ft_decode_utf8(it->s + it->pos, it->len - it->pos, &cp);
             if (n == 0) {
                 it->error = FT_E_UTF8;
                 it->err_offset = it->pos;
@@ -184,8 +144,8 @@ int ft_cluster_next(ft_cluster_iter *it, ft_cluster *out) {
             brk = 1;
             it->state = UTF8PROC_BOUNDCLASS_START;
         } else {
-            int lbc = it->state == UTF8PROC_BOUNDCLASS_START ? (pbc >= 0 ? pbc : boundclass(prev)) : 0;
-            nbc = boundclass(nx.cp);
+            int lbc = it->state == UTF8PROC_BOUNDCLASS_START ? (pbc >= 0 ? pbc : ft_boundclass(prev)) : 0;
+            nbc = ft_boundclass(nx.cp);
             brk = break_stateful(lbc, nbc, &it->state);
         }
         uint32_t nu = nx.cp >= 0x10000 ? 2u : 1u;
@@ -223,137 +183,8 @@ static inline void ucs_add_units(ft_tally *t, uint32_t n) {
     }
 }
 
-/* The clusters of s[0..n) without Smart Encoding, straight into a tally: the same decisions as
- * ft_cluster_next (same decoder, same break rules and state, same CR and ASCII shortcuts, same
- * 67-unit cap) without the ranges the analysis needs. Returns 0, or FT_E_UTF8 with *err_offset. */
-int ft_cluster_tally_plain(const unsigned char *s, uint32_t n, ft_tally *t, uint32_t *u16, uint32_t *cps,
-                           uint32_t *err_offset) {
-    uint32_t pos = 0, units = 0, ncp = 0, first = 0, count = 0, prev = 0;
-    int32_t state = UTF8PROC_BOUNDCLASS_START;
-    int pbc = -1;
-    ft_cluster c = {0};
-    while (pos < n) {
-        uint32_t cp, k = decode_utf8(s + pos, n - pos, &cp);
-        if (k == 0) {
-            *err_offset = pos;
-            return FT_E_UTF8;
-        }
-        pos += k;
-        uint32_t nu = cp >= 0x10000 ? 2u : 1u;
-        ncp++;
-        *u16 += nu;
-        int brk = 1, nbc = -1;
-        if (count > 0) {
-            if (prev == '\r' || (prev < 0x80 && cp < 0x80)) {
-                state = UTF8PROC_BOUNDCLASS_START;
-            } else {
-                int lbc = state == UTF8PROC_BOUNDCLASS_START ? (pbc >= 0 ? pbc : boundclass(prev)) : 0;
-                nbc = boundclass(cp);
-                brk = break_stateful(lbc, nbc, &state);
-            }
-            if (!brk && units + nu > FT_CLUSTER_MAX_UNITS) brk = 1;
-            if (brk) {
-                c.units16 = units;
-                c.gsm = count == 1 && units == 1 ? ft_gsm7_classify(first) : FT_GSM7_NONE;
-                ft_tally_add(t, &c);
-            }
-        }
-        if (brk) {
-            first = cp;
-            count = 1;
-            units = nu;
-        } else {
-            count++;
-            units += nu;
-        }
-        pbc = nbc;
-        prev = cp;
-        /* A run of OTHER code points after cp (itself OTHER): before each of them the state is
-         * OTHER (or START with the previous class OTHER), never PREPEND, and UAX #29 as utf8proc
-         * applies it always breaks before an OTHER code point then. So each one closes the open
-         * cluster and opens a one-unit cluster of its own; no lookup, no state machine. After the
-         * run the state is START with pbc OTHER, equivalent to utf8proc's state OTHER. */
-        if (cp < 0x80) {
-            /* ASCII after ASCII always breaks (see ft_cluster_next): of an ASCII run s[pos..q), the
-             * open cluster closes before s[pos], s[pos..q-1) are clusters of their own (tallied as a
-             * block), and s[q-1] opens the next one, decided against s[q] as usual. */
-            uint32_t q = pos;
-            for (; q + 8 <= n; q += 8) {
-                uint64_t w;
-                memcpy(&w, s + q, 8);
-                if (w & 0x8080808080808080ull) break;
-            }
-            while (q < n && s[q] < 0x80) q++;
-            if (q > pos) {
-                c.units16 = units;
-                c.gsm = t->all_gsm && count == 1 && units == 1 ? ft_gsm7_classify(first) : FT_GSM7_NONE;
-                ft_tally_add(t, &c);
-                ft_tally_add_ascii(t, s + pos, q - 1 - pos);
-                ncp += q - pos;
-                *u16 += q - pos;
-                first = prev = s[q - 1];
-                count = 1;
-                units = 1;
-                pos = q;
-                state = UTF8PROC_BOUNDCLASS_START;
-                pbc = -1;
-            }
-        } else if (simple_other(cp)) {
-            if (!t->all_gsm) {
-                /* UCS-2 already decided: only the cluster sizes matter, and each code point of the
-                 * run is a one-unit cluster, so the run is added arithmetically (the same packing
-                 * as ft_tally_add of each, one at a time). The open cluster closes first. */
-                uint32_t run = 0;
-                while (pos < n) {
-                    uint32_t cp2, k2 = decode_utf8(s + pos, n - pos, &cp2);
-                    if (k2 == 0 || !simple_other(cp2)) break;
-                    if (cp2 < 0x80 && pos + 1 < n && s[pos + 1] < 0x80) break;
-                    pos += k2;
-                    run++;
-                    prev = cp2;
-                }
-                if (run > 0) {
-                    c.units16 = units;
-                    c.gsm = FT_GSM7_NONE;
-                    ft_tally_add(t, &c);
-                    ucs_add_units(t, run - 1); /* the last one stays open */
-                    ncp += run;
-                    *u16 += run;
-                    first = prev;
-                    count = 1;
-                    units = 1;
-                }
-                state = UTF8PROC_BOUNDCLASS_START;
-                pbc = UTF8PROC_BOUNDCLASS_OTHER;
-                continue;
-            }
-            while (pos < n) {
-                uint32_t cp2, k2 = decode_utf8(s + pos, n - pos, &cp2);
-                if (k2 == 0 || !simple_other(cp2)) break;
-                /* two ASCII bytes: leave them to the block path above */
-                if (cp2 < 0x80 && pos + 1 < n && s[pos + 1] < 0x80) break;
-                c.units16 = units;
-                c.gsm = t->all_gsm && count == 1 && units == 1 ? ft_gsm7_classify(first) : FT_GSM7_NONE;
-                ft_tally_add(t, &c);
-                pos += k2;
-                ncp++;
-                *u16 += 1;
-                first = prev = cp2;
-                count = 1;
-                units = 1;
-            }
-            state = UTF8PROC_BOUNDCLASS_START;
-            pbc = UTF8PROC_BOUNDCLASS_OTHER;
-        }
-    }
-    if (count > 0) {
-        c.units16 = units;
-        c.gsm = count == 1 && units == 1 ? ft_gsm7_classify(first) : FT_GSM7_NONE;
-        ft_tally_add(t, &c);
-    }
-    *cps += ncp;
-    return 0;
-}
+/* GSM-7 side of the tally for the one-character clusters of the ASCII bytes s[0..n). */
+static void gsm_add_ascii(ft_tally *t, const unsigned char *s, uint32_t n);
 
 void ft_tally_init(ft_tally *t) {
     *t = (ft_tally){1, 0, 0, 1, 0, 0, 1};
@@ -384,6 +215,10 @@ void ft_tally_add(ft_tally *t, const ft_cluster *c) {
 
 void ft_tally_add_ascii(ft_tally *t, const unsigned char *s, uint32_t n) {
     ucs_add_units(t, n);
+    gsm_add_ascii(t, s, n);
+}
+
+static void gsm_add_ascii(ft_tally *t, const unsigned char *s, uint32_t n) {
     /* GSM-7: 1 or 2 septets each. While even n two-septet characters would fit the current part,
      * add a block without boundary checks; near the boundary, one at a time. */
     uint32_t i = 0;

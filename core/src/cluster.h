@@ -7,6 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fieldtext/error.h"
+#include "utf8proc.h"
+
 /* A cluster larger than this many UTF-16 units cannot travel in one part of a multi-part UCS-2
  * message; it is cut at a code point boundary (no other choice is physically possible). */
 #define FT_CLUSTER_MAX_UNITS 67u
@@ -71,10 +74,12 @@ static inline uint32_t ft_ascii8_septets(uint64_t w) {
 
 void ft_tally_init(ft_tally *t);
 void ft_tally_add(ft_tally *t, const ft_cluster *c);
-/* Tallies the clusters of s[0..n) (no Smart Encoding) and adds its UTF-16 units and code points to
- * *u16 and *cps: what ft_cluster_next would give, faster. 0, or FT_E_UTF8 (*err_offset set). */
-int ft_cluster_tally_plain(const unsigned char *s, uint32_t n, ft_tally *t, uint32_t *u16, uint32_t *cps,
-                           uint32_t *err_offset);
+/* Encoding, segments and units of the valid-or-not UTF-8 text s[0..n) without Smart Encoding, plus
+ * its UTF-16 units and code points: what the cluster iterator and a tally give, but clusters are
+ * only resolved near the part boundaries of a multi-part UCS-2 message. FT_OK, FT_E_UTF8
+ * (*err_offset set) or FT_E_INTERNAL. */
+ft_status ft_cluster_count_plain(const unsigned char *s, uint32_t n, uint32_t *encoding, uint32_t *segments,
+                                 uint32_t *units, uint32_t *u16, uint32_t *cps, uint32_t *err_offset);
 /* Adds n clusters of one ASCII character each (the bytes s[0..n)) to a tally. */
 void ft_tally_add_ascii(ft_tally *t, const unsigned char *s, uint32_t n);
 /* Final encoding and segment count of a tally. */
@@ -84,7 +89,64 @@ void ft_tally_result(const ft_tally *t, uint32_t *encoding, uint32_t *segments, 
  * boundclass OTHER (cluster.c; checked against utf8proc by test_segment). */
 extern const uint32_t ft_other_blocks[64];
 
+/* The first two words of ft_other_blocks (U+0000..U+03FF, U+0400..U+07FF), for constant tables. */
+#define FT_OTHER_BLOCKS_W0 0xF0FFFFC6u
+#define FT_OTHER_BLOCKS_W1 0x58328FEFu
+
+/* utf8proc_iterate's exact checks (shortest form, no surrogates, at most U+10FFFF), inlined: this
+ * is the hot loop. Returns the sequence length, or 0 when the bytes are not valid UTF-8. */
+static inline uint32_t ft_decode_utf8(const unsigned char *s, uint32_t avail, uint32_t *cp) {
+    uint32_t c = s[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c - 0xC2 > 0xF4 - 0xC2) return 0;
+    if (c < 0xE0) {
+        if (avail < 2 || (s[1] & 0xC0) != 0x80) return 0;
+        *cp = ((c & 0x1F) << 6) | (s[1] & 0x3Fu);
+        return 2;
+    }
+    if (c < 0xF0) {
+        if (avail < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return 0;
+        if (c == 0xED && s[1] > 0x9F) return 0; /* surrogates */
+        uint32_t v = ((c & 0xF) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
+        if (v < 0x800) return 0;
+        *cp = v;
+        return 3;
+    }
+    if (avail < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) return 0;
+    if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F)) return 0;
+    *cp = ((c & 7) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
+    return 4;
+}
+
+/* 1 when cp is known to have utf8proc's boundclass OTHER without asking utf8proc: printable ASCII
+ * (U+0020..U+007E; the block U+0060.. holds DEL) or a code point in an all-OTHER block. */
+static inline int ft_simple_other(uint32_t cp) {
+    return cp - 0x20u < 0x5Fu || (cp < 0x10000 && ((ft_other_blocks[cp >> 10] >> ((cp >> 5) & 31u)) & 1u));
+}
+
+/* utf8proc's boundclass of cp. */
+static inline int ft_boundclass(uint32_t cp) {
+    if (ft_simple_other(cp)) return UTF8PROC_BOUNDCLASS_OTHER;
+    return (int)utf8proc_get_property((utf8proc_int32_t)cp)->boundclass;
+}
+
+
 /* Septets of each ASCII code point (0: not GSM), the table behind ft_gsm7_classify. */
 extern const char ft_gsm7_ascii_septets[128];
+/* Latin-1 members of the basic table (U+0080..U+00FF), one bit each. */
+extern const uint32_t ft_gsm7_latin1_bits[4];
+/* Greek capitals of the basic table, bit (cp - U+0393). */
+#define FT_GSM7_GREEK_BITS 0x692923u
+
+/* Septets of a code point in GSM-7: 1 basic, 2 extension, 0 not in the alphabet (ft_gsm7_classify). */
+static inline uint32_t ft_gsm7_septets(uint32_t cp) {
+    if (cp < 0x80) return (uint32_t)ft_gsm7_ascii_septets[cp];
+    if (cp < 0x100) return (ft_gsm7_latin1_bits[(cp - 0x80) >> 5] >> (cp & 31)) & 1u;
+    if (cp - 0x0393u <= 0x03A9u - 0x0393u) return (FT_GSM7_GREEK_BITS >> (cp - 0x0393u)) & 1u;
+    return cp == 0x20AC ? 2u : 0u;
+}
 
 #endif

@@ -365,17 +365,17 @@ ft_status ft_keyword_classify(const char *utf8, size_t len, ft_keyword_result *o
     }
     /* NFKC + case folding + marks stripped + default-ignorables removed + punctuation lumped:
      * "ＳＴＯＰ" -> "stop", "ARRÊT" -> "arret", "don’t" -> "don't", zero-width spaces gone. */
-    utf8proc_uint8_t *norm = NULL;
-    utf8proc_ssize_t nl = utf8proc_map((const utf8proc_uint8_t *)utf8, (utf8proc_ssize_t)len, &norm,
-                                       (utf8proc_option_t)(UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
-                                                           UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE |
-                                                           UTF8PROC_LUMP));
+    char *norm = NULL;
+    long nl = ft_utf8_map(utf8, len,
+                          UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK |
+                              UTF8PROC_IGNORE | UTF8PROC_LUMP,
+                          &norm);
     if (nl < 0) {
         free(norm);
         return nl == UTF8PROC_ERROR_NOMEM ? FT_E_NOMEM : FT_E_UTF8;
     }
     tokens t = {0};
-    ft_status st = tokenize((const char *)norm, (size_t)nl, &t);
+    ft_status st = tokenize(norm, (size_t)nl, &t);
     if (st == FT_OK && !exact_keyword(&t, out)) match_rules(&t, out);
     free(t.t);
     free(t.words);

@@ -7,6 +7,7 @@
 #include "cluster.h"
 #include "fieldtext/gsm7.h"
 #include "smart_map.h"
+#include "utf8.h"
 #include "utf8proc.h"
 
 const char *ft_encoding_name(ft_encoding e) {
@@ -36,12 +37,14 @@ static inline uint32_t first_nonplain(const unsigned char *s, uint32_t i, uint32
     return i;
 }
 
-/* The fast path. Between two plain ASCII characters there is always a cluster break (UAX #29 has
- * no rule joining them; CR LF is split back by Twilio's rule), so a plain ASCII byte whose
- * neighbours are plain ASCII (or the ends of the text) is a cluster of its own: such "free" bytes
- * are tallied in blocks. Everything else (a stretch between free bytes, which starts and ends at
- * a cluster break) goes through the cluster iterator, exactly as the analysis does; the fuzz target
- * and the unit tests compare both paths. */
+/* The fast path. Without Smart Encoding: ft_cluster_count_plain (one validating, counting pass;
+ * clusters resolved only near the part boundaries of a long UCS-2 message). With it, the text as
+ * encoded differs from the text as written, so: between two plain ASCII characters there is always
+ * a cluster break (UAX #29 has no rule joining them; CR LF is split back by Twilio's rule), so a
+ * plain ASCII byte whose neighbours are plain ASCII (or the ends of the text) is a cluster of its
+ * own: such "free" bytes are tallied in blocks. Everything else (a stretch between free bytes, which
+ * starts and ends at a cluster break) goes through the cluster iterator, exactly as the analysis
+ * does. The fuzz target and the unit tests compare both paths with the iterator. */
 ft_status ft_segment_count_text(const char *utf8, size_t len, unsigned flags, ft_segment_count *out,
                                 size_t *err_offset) {
     if (!out || (!utf8 && len)) return FT_E_INVALID_ARG;
@@ -49,18 +52,19 @@ ft_status ft_segment_count_text(const char *utf8, size_t len, unsigned flags, ft
     const unsigned char *s = (const unsigned char *)utf8;
     const uint32_t n = (uint32_t)len;
     const unsigned smart = flags & FT_SEG_SMART;
+    uint32_t u16 = 0, cps = 0, i = 0, enc = 0;
+    if (!smart) {
+        uint32_t bad = 0;
+        ft_status st = ft_cluster_count_plain(s, n, &enc, &out->segments, &out->units, &u16, &cps, &bad);
+        if (st == FT_E_UTF8 && err_offset) *err_offset = bad;
+        if (st != FT_OK) return st;
+        out->encoding = (ft_encoding)enc;
+        out->characters = u16;
+        out->code_points = cps;
+        return FT_OK;
+    }
     ft_tally t;
     ft_tally_init(&t);
-    uint32_t u16 = 0, cps = 0, i = 0;
-    if (!smart) {
-        /* ft_cluster_tally_plain takes ASCII runs in blocks itself: one pass over the whole text */
-        uint32_t bad = 0;
-        if (n > 0 && ft_cluster_tally_plain(s, n, &t, &u16, &cps, &bad) != 0) {
-            if (err_offset) *err_offset = bad;
-            return FT_E_UTF8;
-        }
-        i = n;
-    }
     while (i < n) {
         /* free bytes from i (s[i-1], if any, is plain: i is 0 or the free byte ending a stretch);
          * the plain byte just before a non-plain one is not free: it may join it (e + U+0301) */
@@ -80,15 +84,6 @@ ft_status ft_segment_count_text(const char *utf8, size_t len, unsigned flags, ft
             if (plain(s[k - 1], smart) && (k + 1 == n || plain(s[k + 1], smart))) break;
             k++;
         }
-        if (!smart) {
-            uint32_t bad = 0;
-            if (ft_cluster_tally_plain(s + j, k - j, &t, &u16, &cps, &bad) != 0) {
-                if (err_offset) *err_offset = j + bad;
-                return FT_E_UTF8;
-            }
-            i = k;
-            continue;
-        }
         ft_cluster_iter it;
         ft_cluster_iter_init(&it, utf8 + j, k - j, smart);
         ft_cluster c;
@@ -102,7 +97,6 @@ ft_status ft_segment_count_text(const char *utf8, size_t len, unsigned flags, ft
         cps += it.src_cps;
         i = k;
     }
-    uint32_t enc;
     ft_tally_result(&t, &enc, &out->segments, &out->units);
     out->encoding = (ft_encoding)enc;
     out->characters = u16;
@@ -148,9 +142,9 @@ static int set_repl(ft_nongsm_char *g, ft_repl_source src, const unsigned char *
 }
 
 static int try_map(ft_nongsm_char *g, ft_repl_source src, const unsigned char *s, size_t n, int options) {
-    utf8proc_uint8_t *dst = NULL;
-    utf8proc_ssize_t k = utf8proc_map(s, (utf8proc_ssize_t)n, &dst, (utf8proc_option_t)options);
-    int ok = k > 0 && set_repl(g, src, dst, (size_t)k);
+    char *dst = NULL;
+    long k = ft_utf8_map((const char *)s, n, options, &dst);
+    int ok = k > 0 && set_repl(g, src, (const unsigned char *)dst, (size_t)k);
     free(dst);
     return ok;
 }

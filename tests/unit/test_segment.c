@@ -1,5 +1,6 @@
 /* Segment engine: encoding, counts, boundaries, culprits, cheaper spelling, limits. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -324,6 +325,85 @@ static void fast_count_equals_cluster_iterator_on_random_texts(void) {
     free(buf);
 }
 
+/* Long UCS-2 texts built from pieces that make cluster decisions depend on what came before (flag
+ * pairs, ZWJ sequences, emoji with many modifiers, runs of combining marks longer than a part, a
+ * Prepend before a letter, Hangul syllables, CR LF), placed so that they straddle the 67-unit part
+ * boundaries: the fast count, which resolves clusters only near those boundaries, must equal the
+ * cluster iterator run over the whole text. */
+static void fast_count_equals_cluster_iterator_at_part_boundaries(void) {
+    static const uint32_t flag[] = {0x1F1FA, 0x1F1F8}, family[] = {0x1F469, 0x200D, 0x1F469, 0x200D, 0x1F467},
+                          heart_fire[] = {0x2764, 0xFE0F, 0x200D, 0x1F525}, toned[] = {0x1F44D, 0x1F3FD},
+                          prepend[] = {0x0600, 0x0661}, hangul[] = {0x1100, 0x1161, 0x11A8}, crlf[] = {'\r', '\n'},
+                          virama[] = {0x0915, 0x094D, 0x0937}, keycap[] = {'#', 0xFE0F, 0x20E3};
+    static const struct { const uint32_t *cp; size_t n; } pieces[] = {
+        {flag, 2}, {flag, 1}, {family, 5}, {heart_fire, 4}, {toned, 2}, {prepend, 2}, {prepend, 1},
+        {hangul, 3}, {crlf, 2}, {virama, 3}, {keycap, 3}, {NULL, 0} /* letters */, {NULL, 1} /* marks run */,
+        {NULL, 2} /* emoji + Extend run + ZWJ + emoji */, {NULL, 3} /* CJK */, {NULL, 4} /* space */};
+    const size_t np = sizeof pieces / sizeof pieces[0];
+    uint64_t x = 0xD1B54A32D192ED03ull;
+    char *buf = malloc(4 * 3000);
+    for (int round = 0; round < 20000; round++) {
+        size_t n = 0, ncp = 0;
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        const size_t target = 71 + (size_t)(x % 600);
+        /* mostly one or two kinds of piece per text, like a real message */
+        const size_t k1 = (size_t)((x >> 20) % np), k2 = (size_t)((x >> 30) % np);
+        while (ncp < target) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            const size_t k = (x >> 40) % 4 == 0 ? (size_t)((x >> 45) % np) : (x & 1) ? k1 : k2;
+            if (pieces[k].cp) {
+                for (size_t i = 0; i < pieces[k].n; i++) n += put_utf8(buf + n, pieces[k].cp[i]);
+                ncp += pieces[k].n;
+            } else if (pieces[k].n == 0) {
+                n += put_utf8(buf + n, 'a' + (uint32_t)(x % 26));
+                ncp++;
+            } else if (pieces[k].n == 1) {
+                const size_t marks = 1 + (size_t)((x >> 8) % 90); /* over 67: the cap cuts it */
+                n += put_utf8(buf + n, 'e');
+                for (size_t i = 0; i < marks; i++) n += put_utf8(buf + n, 0x0301);
+                ncp += 1 + marks;
+            } else if (pieces[k].n == 2) {
+                const size_t ext = (size_t)((x >> 8) % 40);
+                n += put_utf8(buf + n, 0x1F600);
+                for (size_t i = 0; i < ext; i++) n += put_utf8(buf + n, 0x1F3FB);
+                n += put_utf8(buf + n, 0x200D);
+                n += put_utf8(buf + n, 0x1F600);
+                ncp += 3 + ext;
+            } else if (pieces[k].n == 3) {
+                n += put_utf8(buf + n, 0x4E2D);
+                ncp++;
+            } else {
+                n += put_utf8(buf + n, ' ');
+                ncp++;
+            }
+            if (n > 4 * 3000 - 64) break;
+        }
+        ft_segment_count a = count(buf, n, 0), b = iterator_count(buf, n, 0);
+        CHECK(memcmp(&a, &b, sizeof a) == 0);
+        if (memcmp(&a, &b, sizeof a) != 0) {
+            fprintf(stderr, "# round %d: fast %u segments, iterator %u (%u units)\n", round, a.segments, b.segments,
+                    b.units);
+            break;
+        }
+    }
+    free(buf);
+}
+
+/* The fast count takes a text whose code points are all GSM characters as one cluster per code
+ * point: that holds only if UAX #29 (utf8proc) never joins two of them, i.e. each is Other, CR, LF or
+ * Control. */
+static void gsm_characters_are_never_joined_by_grapheme_rules(void) {
+    int checked = 0;
+    for (uint32_t cp = 0; cp < 0x10000; cp++) {
+        if (ft_gsm7_classify(cp) == FT_GSM7_NONE) continue;
+        int bc = utf8proc_get_property((utf8proc_int32_t)cp)->boundclass;
+        CHECK(bc == UTF8PROC_BOUNDCLASS_OTHER || bc == UTF8PROC_BOUNDCLASS_CR || bc == UTF8PROC_BOUNDCLASS_LF ||
+              bc == UTF8PROC_BOUNDCLASS_CONTROL);
+        checked++;
+    }
+    CHECK_EQ_INT(checked, 137);
+}
+
 static void analysis_lists_each_ucs2_culprit_with_position_and_replacement(void) {
     const char *t = "It\xe2\x80\x99s 5\xe2\x80\x93" "6pm \xf0\x9f\x98\x80";
     ft_segment_analysis a;
@@ -466,6 +546,8 @@ int main(void) {
     RUN(smart_map_has_no_printable_ascii_but_grave);
     RUN(other_blocks_match_utf8proc_for_every_bmp_code_point);
     RUN(fast_count_equals_cluster_iterator_on_random_texts);
+    RUN(fast_count_equals_cluster_iterator_at_part_boundaries);
+    RUN(gsm_characters_are_never_joined_by_grapheme_rules);
     RUN(analysis_lists_each_ucs2_culprit_with_position_and_replacement);
     RUN(suggestion_offers_cheaper_spelling_that_saves_segments);
     RUN(suggestion_never_offers_replacements_that_do_not_save);

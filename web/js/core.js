@@ -39,7 +39,10 @@ class Core {
     this.out = mod._malloc(16);
     /** @type {Uint8Array | null} */
     this.view = null;
-    /** the hot export, looked up once */
+    // The hot export, looked up once. Emscripten's first binding is a trampoline (apply + arguments)
+    // that replaces itself with the raw WebAssembly export on its first call: call it once (on the
+    // empty text), then keep the raw export.
+    mod._ft_wasm_segments(0, 0, 0, this.out);
     this.countFn = mod._ft_wasm_segments;
   }
 
