@@ -136,7 +136,12 @@ static inline int ft_boundclass(uint32_t cp) {
 
 /* Septets of each ASCII code point (0: not GSM), the table behind ft_gsm7_classify. */
 extern const char ft_gsm7_ascii_septets[128];
-/* Latin-1 members of the basic table (U+0080..U+00FF), one bit each. */
+/* Latin-1 members of the basic table (U+0080..U+00FF), one bit each, by 32 code points (the first
+ * word, U+0080..U+009F, is empty): A1 A3 A4 A5 A7 BF C4 C5 C6 C7 C9 D1 D6 D8 DC DF E0 E4 E5 E6 E8 E9 EC
+ * F1 F2 F6 F8 F9 FC. Also as macros, for constant tables. */
+#define FT_GSM7_LATIN1_W1 0x800000BAu
+#define FT_GSM7_LATIN1_W2 0x914202F0u
+#define FT_GSM7_LATIN1_W3 0x13461371u
 extern const uint32_t ft_gsm7_latin1_bits[4];
 /* Greek capitals of the basic table, bit (cp - U+0393). */
 #define FT_GSM7_GREEK_BITS 0x692923u

@@ -17,8 +17,6 @@
  * properties come from one table entry (scan_props): */
 #define SP_SEPT 3u          /* septets of a GSM ASCII byte (0 for every other byte) */
 #define SP_EXT 4u           /* an ASCII extension character */
-#define SP_NONGSM 8u        /* forces UCS-2 (non-GSM ASCII, any lead byte) unless the code point it
-                             * starts is a 2-byte GSM letter or the euro sign (checked with the next bytes) */
 #define SP_LEAD(p) (((p) >> 4) & 3u) /* 1 C2, 2 C3, 3 CE: leads of 2-byte GSM letters */
 #define SP_OTHER2 0x300u    /* for a lead C2..DF: bit 8 (9) set when every code point it starts with a
                              * second byte 80..9F (A0..BF) is Other for UAX #29 (ft_other_blocks) */
@@ -36,8 +34,8 @@
 #define SP_ASEPT(b) ((b) == 0x0A || (b) == 0x0D || ((b) >= 0x20 && (b) < 0x7F && (b) != 0x60) \
                      ? (((b) >= 0x5B && (b) <= 0x5E) || ((b) >= 0x7B && (b) <= 0x7E) ? 2u : 1u) \
                      : (b) == 0x0C ? 2u : 0u)
-#define SP(b) ((b) < 0x80 ? (SP_ASEPT(b) | (SP_ASEPT(b) == 2u ? SP_EXT : 0u) | (SP_ASEPT(b) ? 0u : SP_NONGSM) | SP_START) \
-               : (((b) >= 0xC0 ? SP_NONGSM | SP_START : 0u) | ((b) >= 0xF0 ? SP_ASTRAL : 0u) \
+#define SP(b) ((b) < 0x80 ? (SP_ASEPT(b) | (SP_ASEPT(b) == 2u ? SP_EXT : 0u) | SP_START) \
+               : (((b) >= 0xC0 ? SP_START : 0u) | ((b) >= 0xF0 ? SP_ASTRAL : 0u) \
                   | ((b) >= 0xC2 && (b) < 0xE0 ? SP_LEAD2 | SP_OTHER2_OF(b) : 0u) | ((b) >= 0xE0 && (b) < 0xF0 ? SP_LEAD3 : 0u) \
                   | ((b) >= 0xF0 ? 3u << 14 : (b) >= 0xE0 ? 2u << 14 : (b) >= 0xC0 ? 1u << 14 : 0u) \
                   | ((b) == 0xC2 ? 0x10u : (b) == 0xC3 ? 0x20u : (b) == 0xCE ? 0x30u : 0u)))
@@ -50,11 +48,11 @@
 static const uint16_t scan_props[256] = {SP64(0u), SP64(64u), SP64(128u), SP64(192u)};
 
 /* For the leads C2, C3 and CE: bit (second byte & 63) set when the letter is in the GSM basic table
- * (from ft_gsm7_latin1_bits and FT_GSM7_GREEK_BITS: U+0080..U+00BF, U+00C0..U+00FF, U+0380..U+03BF). */
+ * (FT_GSM7_LATIN1_W1..W3 and FT_GSM7_GREEK_BITS: U+0080..U+00BF, U+00C0..U+00FF, U+0380..U+03BF). */
 static const uint64_t scan_pairs[4] = {
     0,
-    ((uint64_t)0x800000BAu << 32),
-    (uint64_t)0x914202F0u | ((uint64_t)0x13461371u << 32),
+    (uint64_t)FT_GSM7_LATIN1_W1 << 32,
+    (uint64_t)FT_GSM7_LATIN1_W2 | ((uint64_t)FT_GSM7_LATIN1_W3 << 32),
     (uint64_t)FT_GSM7_GREEK_BITS << 0x13,
 };
 
@@ -90,7 +88,7 @@ static inline uint32_t gsm_step(uint32_t w, uint32_t *ext, uint32_t *bad) {
     const uint32_t p = scan_props[w & 0xFFu], b1 = (w >> 8) & 0xFFu;
     const uint32_t pair = (uint32_t)(scan_pairs[SP_LEAD(p)] >> (b1 & 63u)) & ((b1 & 0xC0u) == 0x80u);
     const uint32_t eur = (w & 0xFFFFFFu) == 0xAC82E2u; /* E2 82 AC, read as a little-endian word */
-    *ext += ((p >> 2) & 1u) + eur; /* SP_EXT */
+    *ext += ((p & SP_EXT) != 0) + eur;
     *bad |= ((p & SP_SEPT) | pair | eur) == 0;
     return 1u + pair + 2u * eur; /* bytes taken: on a bad byte, 1 (the scan stops at the block's end) */
 }

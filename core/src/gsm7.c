@@ -11,10 +11,9 @@ const char ft_gsm7_ascii_septets[128] =
     "\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\2\2\2\2\1"
     "\0\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\1\2\2\2\2\0";
 
-/* Latin-1 members of the basic table (U+0080..U+00FF), one bit each: A1 A3 A4 A5 A7 BF C4 C5 C6 C7
- * C9 D1 D6 D8 DC DF E0 E4 E5 E6 E8 E9 EC F1 F2 F6 F8 F9 FC. Greek capitals (FT_GSM7_GREEK_BITS):
- * 0393 0394 0398 039B 039E 03A0 03A3 03A6 03A8 03A9. */
-const uint32_t ft_gsm7_latin1_bits[4] = {0x0u, 0x800000BAu, 0x914202F0u, 0x13461371u};
+/* Latin-1 members of the basic table (cluster.h). Greek capitals (FT_GSM7_GREEK_BITS): 0393 0394 0398
+ * 039B 039E 03A0 03A3 03A6 03A8 03A9. */
+const uint32_t ft_gsm7_latin1_bits[4] = {0x0u, FT_GSM7_LATIN1_W1, FT_GSM7_LATIN1_W2, FT_GSM7_LATIN1_W3};
 
 ft_gsm7_class ft_gsm7_classify(uint32_t cp) {
     return (ft_gsm7_class)ft_gsm7_septets(cp);

@@ -389,6 +389,62 @@ static void fast_count_equals_cluster_iterator_at_part_boundaries(void) {
     free(buf);
 }
 
+/* Byte soup biased towards UTF-8's edges (leads, continuations, E0/ED/F0/F4 second bytes, bytes that
+ * are never valid): the fast count, whose automaton validates without decoding, must refuse exactly
+ * what the cluster iterator's decoder refuses, at the same offset, and count the rest the same. */
+static void fast_count_refuses_exactly_what_the_decoder_refuses(void) {
+    static const unsigned char edge[] = {0x00, 'a', 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2,
+                                         0xC3, 0xCE, 0xDF, 0xE0, 0xE2, 0x82, 0xAC, 0xED, 0xEF, 0xF0, 0xF3, 0xF4,
+                                         0xF5, 0xFF};
+    /* valid sequences at the edges of each range: U+0080, U+00E9, U+07FF, U+0800, U+20AC, U+D7FF, U+E000,
+     * U+FFFF, U+10000, U+1F600, U+10FFFF, and GSM ASCII */
+    static const char *valid[] = {"\xC2\x80", "\xC3\xA9", "\xDF\xBF", "\xE0\xA0\x80", "\xE2\x82\xAC",
+                                  "\xED\x9F\xBF", "\xEE\x80\x80", "\xEF\xBF\xBF", "\xF0\x90\x80\x80",
+                                  "\xF0\x9F\x98\x80", "\xF4\x8F\xBF\xBF", "a", " ", "{"};
+    uint64_t x = 0x853C49E6748FEA9Bull;
+    unsigned char buf[256];
+    int refused = 0;
+    for (int round = 0; round < 200000; round++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        const size_t pieces = (size_t)(x % 48);
+        const unsigned corrupt = (unsigned)((x >> 50) % 4); /* 0: no stray byte in this text */
+        size_t n = 0;
+        for (size_t i = 0; i < pieces; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            if (corrupt && (x >> 58) < corrupt) {
+                /* one to four bytes from the edges (or anything), so that near-miss sequences such as
+                 * ED A0 80 (a surrogate) or F4 90 80 80 (past U+10FFFF) occur */
+                for (unsigned k = 0; k <= (unsigned)(x & 3); k++) {
+                    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                    buf[n++] = (x >> 56) < 3 ? (unsigned char)(x >> 8) : edge[(x >> 20) % sizeof edge];
+                }
+            } else {
+                const char *v = valid[(x >> 24) % (sizeof valid / sizeof valid[0])];
+                size_t k = strlen(v);
+                memcpy(buf + n, v, k);
+                n += k;
+            }
+        }
+        ft_segment_count a, b;
+        size_t ea = 0, eb = 0;
+        ft_status sa = ft_segment_count_text((const char *)buf, n, 0, &a, &ea);
+        ft_cluster_iter it;
+        ft_cluster_iter_init(&it, (const char *)buf, (uint32_t)n, 0);
+        ft_cluster c;
+        int r;
+        while ((r = ft_cluster_next(&it, &c)) > 0) continue;
+        eb = it.err_offset;
+        CHECK_EQ_INT(sa == FT_E_UTF8, r < 0);
+        if (sa == FT_E_UTF8 && r < 0) CHECK_EQ_INT(ea, eb);
+        if (sa == FT_OK) {
+            b = iterator_count((const char *)buf, n, 0);
+            CHECK(memcmp(&a, &b, sizeof a) == 0);
+        }
+        refused += sa == FT_E_UTF8;
+    }
+    CHECK(refused > 40000 && refused < 160000); /* both kinds were exercised */
+}
+
 /* The fast count takes a text whose code points are all GSM characters as one cluster per code
  * point: that holds only if UAX #29 (utf8proc) never joins two of them, i.e. each is Other, CR, LF or
  * Control. */
@@ -548,6 +604,7 @@ int main(void) {
     RUN(fast_count_equals_cluster_iterator_on_random_texts);
     RUN(fast_count_equals_cluster_iterator_at_part_boundaries);
     RUN(gsm_characters_are_never_joined_by_grapheme_rules);
+    RUN(fast_count_refuses_exactly_what_the_decoder_refuses);
     RUN(analysis_lists_each_ucs2_culprit_with_position_and_replacement);
     RUN(suggestion_offers_cheaper_spelling_that_saves_segments);
     RUN(suggestion_never_offers_replacements_that_do_not_save);
