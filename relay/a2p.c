@@ -5,10 +5,14 @@
  * request each, saving what Twilio returned (settings key "a2p") after every step, so a restart
  * resumes where it stopped:
  *   TrustHub (trusthub.twilio.com): EndUser customer_profile_business_information (the only request
- *   that carries the EIN / BN), EndUser authorized_representative_1, CustomerProfile (secondary
- *   customer profile policy), its EntityAssignments, Evaluation, Status=pending-review; EndUser
- *   us_a2p_messaging_profile_information, TrustProduct (A2P messaging profile policy), its
- *   assignments (the EndUser and the CustomerProfile), Evaluation, Status=pending-review;
+ *   that carries the EIN / BN), EndUser authorized_representative_1, the business address
+ *   (api.twilio.com Addresses.json) and its SupportingDocument customer_profile_address
+ *   ({"address_sids": AD…}), CustomerProfile (secondary customer profile policy), its three
+ *   EntityAssignments (business information, representative, address document), Evaluation
+ *   (noncompliant ends the submission as failed, naming the failing fields, before any review is
+ *   asked), Status=pending-review; EndUser us_a2p_messaging_profile_information, TrustProduct (A2P
+ *   messaging profile policy), its assignments (the EndUser and the CustomerProfile), Evaluation
+ *   (same rule), Status=pending-review;
  *   Messaging (messaging.twilio.com): BrandRegistrations, polled until APPROVED, then
  *   Services/{MG}/Compliance/Usa2p with the core's campaign, polled until VERIFIED.
  * Status (settings "registration_status", GET /api/me): submitting -> submitted (brand pending) ->
@@ -116,7 +120,38 @@ static void drop_tax_id(ft_relay *app) {
     pthread_mutex_unlock(&app->a2p_lock);
 }
 
-static void fail_state(ft_relay *app, unsigned gen, cJSON *state, const char *step, const char *reason) {
+static int alnum(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+/* Copies a reason with every run of 9 or more digits (optionally split by '-' or ' ') that does not
+ * follow a letter or digit replaced, so that Twilio's words can never carry an EIN / BN (also
+ * 123456789RT0001) into the state, an event or the log; digits inside a sid (after its letters) are kept. */
+static void scrub_numbers(const char *in, char *out, size_t cap) {
+    size_t o = 0;
+    for (size_t i = 0; in[i] && o + 1 < cap;) {
+        size_t j = i, digits = 0, last = i;
+        while (in[j] && ((in[j] >= '0' && in[j] <= '9') || ((in[j] == '-' || in[j] == ' ') && digits > 0))) {
+            if (in[j] >= '0' && in[j] <= '9') {
+                digits++;
+                last = j + 1;
+            }
+            j++;
+        }
+        if (digits >= 9 && (i == 0 || !alnum(in[i - 1]))) {
+            const char *mask = "[number removed]";
+            for (size_t k = 0; mask[k] && o + 1 < cap; k++) out[o++] = mask[k];
+            i = last;
+        } else if (digits > 0) {
+            for (; i < last && o + 1 < cap; i++) out[o++] = in[i];
+        } else {
+            out[o++] = in[i++];
+        }
+    }
+    out[o] = '\0';
+}
+
+static void fail_state(ft_relay *app, unsigned gen, cJSON *state, const char *step, const char *reason_in) {
+    char reason[1200];
+    scrub_numbers(reason_in ? reason_in : "", reason, sizeof reason);
     drop_tax_id(app);
     sset(state, "status", "failed");
     sset(state, "reason", reason);
@@ -124,6 +159,8 @@ static void fail_state(ft_relay *app, unsigned gen, cJSON *state, const char *st
     cJSON *b = ev_body(state, NULL);
     cJSON_AddStringToObject(b, "reason", reason);
     if (step) cJSON_AddStringToObject(b, "step", step);
+    const cJSON *ff = cJSON_GetObjectItemCaseSensitive(state, "failed_fields");
+    if (cJSON_IsArray(ff)) cJSON_AddItemToObject(b, "failed_fields", cJSON_Duplicate(ff, 1));
     save_state(app, gen, state, "registration.failed", b);
 }
 
@@ -141,6 +178,15 @@ static void param(ft_buf *b, const char *name, const char *value) {
 
 typedef enum { CALL_OK, CALL_RETRY, CALL_REFUSED } call_result;
 
+/* Twilio serves TrustHub and Messaging v1 from their own hosts; another TWILIO_API_BASE (the
+ * sandbox, a proxy) serves every path from one origin. */
+static const char *base_for(const ft_relay *app, const char *path) {
+    if (strcmp(app->cfg.api_base, FT_RELAY_DEFAULT_TWILIO_BASE) != 0 || strncmp(path, "/v1/", 4) != 0)
+        return app->cfg.api_base;
+    if (strncmp(path, "/v1/a2p/", 8) == 0 || strncmp(path, "/v1/Services", 12) == 0) return "https://messaging.twilio.com";
+    return "https://trusthub.twilio.com";
+}
+
 /* One request (form is NULL for a GET). *out: the parsed JSON reply (2xx) ; why: the reason. */
 static call_result call(ft_relay *app, const char *path, const ft_buf *form, cJSON **out, long *retry_after_s,
                         char *why, size_t why_cap) {
@@ -151,7 +197,7 @@ static call_result call(ft_relay *app, const char *path, const ft_buf *form, cJS
         return CALL_RETRY;
     }
     char url[1024];
-    snprintf(url, sizeof url, "%s%s", app->cfg.api_base, path);
+    snprintf(url, sizeof url, "%s%s", base_for(app, path), path);
     struct curl_slist *hdrs = curl_slist_append(NULL, "Accept: application/json");
     ft_curl_reply rep = {0};
     curl_easy_setopt(c, CURLOPT_URL, url);
@@ -216,9 +262,12 @@ typedef struct step {
 static const step STEPS[] = {
     {"business_info_sid", "TrustHub business information (EndUser)"},
     {"representative_sid", "TrustHub authorized representative (EndUser)"},
+    {"address_sid", "business address (Address)"},
+    {"address_document_sid", "TrustHub business address document (SupportingDocument)"},
     {"customer_profile_sid", "TrustHub customer profile"},
     {"cp_business_assigned", "customer profile: business information assignment"},
     {"cp_representative_assigned", "customer profile: representative assignment"},
+    {"cp_address_assigned", "customer profile: business address assignment"},
     {"cp_evaluated", "customer profile evaluation"},
     {"cp_submitted", "customer profile submission"},
     {"messaging_info_sid", "TrustHub A2P messaging profile information (EndUser)"},
@@ -253,12 +302,116 @@ static void campaign_params(ft_buf *f, const cJSON *campaign) {
     }
 }
 
+/* Twilio's attribute names (TrustHub EndUsers, Address) → the business profile form's fields and labels
+ * (core registration.c), so a noncompliant evaluation names what to correct in the form. */
+static const struct {
+    const char *twilio, *field, *label;
+} FIELD_NAMES[] = {
+    {"business_name", "legal_name", "Legal business name"},
+    {"customer_name", "legal_name", "Legal business name"},
+    {"business_type", "business_type", "Business type"},
+    {"business_industry", "industry", "Industry"},
+    {"business_registration_number", "ein", "EIN / Business Number"},
+    {"business_registration_identifier", "ein", "EIN / Business Number"},
+    {"website_url", "website", "Website"},
+    {"first_name", "contact_first_name", "Contact first name"},
+    {"last_name", "contact_last_name", "Contact last name"},
+    {"email", "contact_email", "Contact e-mail"},
+    {"phone_number", "contact_phone", "Contact phone"},
+    {"business_title", "contact_title", "Contact title"},
+    {"street", "street", "Street address"},
+    {"city", "city", "City"},
+    {"region", "region", "State or province"},
+    {"postal_code", "postal_code", "ZIP or postal code"},
+    {"iso_country", "country", "Country"},
+};
+
+static void add_text(char *out, size_t cap, size_t *len, const char *s) {
+    if (*len >= cap) return;
+    int n = snprintf(out + *len, cap - *len, "%s", s ? s : "");
+    *len = n < 0 ? *len : (size_t)n >= cap - *len ? cap - 1 : *len + (size_t)n;
+}
+
+/* Twilio's sentence without its final period, then ")". */
+static void add_paren(char *out, size_t cap, size_t *len, const char *s) {
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == '.' || s[n - 1] == ' ')) n--;
+    char tmp[400];
+    snprintf(tmp, sizeof tmp, "%.*s)", (int)(n < sizeof tmp - 2 ? n : sizeof tmp - 2), s);
+    add_text(out, cap, len, tmp);
+}
+
+/* The reason for a noncompliant (or unreadable) Evaluation: each failed requirement of results[]
+ * ({requirement_friendly_name, passed, failure_reason, invalid: [{friendly_name, object_field,
+ * failure_reason}]}), the fields in the form's words; the form's field names go into fields. */
+static void evaluation_reason(const cJSON *ev, const char *what, const char *status, char *out, size_t cap,
+                              cJSON *fields) {
+    size_t len = 0;
+    out[0] = '\0';
+    add_text(out, cap, &len, "Twilio's evaluation of the ");
+    add_text(out, cap, &len, what);
+    add_text(out, cap, &len, status && strcmp(status, "noncompliant") == 0 ? " found problems"
+                                                                          : " did not answer compliant");
+    int n = 0;
+    const cJSON *r;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(ev, "results")) {
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "passed"))) continue;
+        const char *req = sget(r, "requirement_friendly_name");
+        if (!req) req = sget(r, "friendly_name");
+        if (!req) req = sget(r, "requirement_name");
+        const cJSON *inv = cJSON_GetObjectItemCaseSensitive(r, "invalid");
+        add_text(out, cap, &len, n++ ? "; " : ": ");
+        add_text(out, cap, &len, req ? req : "a requirement");
+        if (cJSON_GetArraySize(inv) == 0) {
+            const char *fr = sget(r, "failure_reason");
+            add_text(out, cap, &len, fr ? " (" : " is missing or incomplete");
+            if (fr) add_paren(out, cap, &len, fr);
+            continue;
+        }
+        add_text(out, cap, &len, " — ");
+        int m = 0;
+        const cJSON *x;
+        cJSON_ArrayForEach(x, inv) {
+            const char *of = sget(x, "object_field"), *label = NULL, *field = NULL;
+            for (size_t k = 0; of && k < sizeof FIELD_NAMES / sizeof FIELD_NAMES[0]; k++) {
+                if (strcmp(of, FIELD_NAMES[k].twilio) == 0) {
+                    label = FIELD_NAMES[k].label;
+                    field = FIELD_NAMES[k].field;
+                    break;
+                }
+            }
+            if (!label) label = sget(x, "friendly_name");
+            if (!label) label = of ? of : "a field";
+            add_text(out, cap, &len, m++ ? ", " : "");
+            add_text(out, cap, &len, label);
+            const char *fr = sget(x, "failure_reason");
+            if (fr) {
+                add_text(out, cap, &len, " (");
+                add_paren(out, cap, &len, fr);
+            }
+            if (field) {
+                int dup = 0;
+                const cJSON *f;
+                cJSON_ArrayForEach(f, fields) dup |= cJSON_IsString(f) && strcmp(f->valuestring, field) == 0;
+                if (!dup) cJSON_AddItemToArray(fields, cJSON_CreateString(field));
+            }
+        }
+    }
+    if (!n) {
+        add_text(out, cap, &len, " (status ");
+        add_text(out, cap, &len, status ? status : "missing");
+        add_text(out, cap, &len, ", no failing requirement listed)");
+    }
+    add_text(out, cap, &len, ". Nothing was submitted for review: correct the business profile and submit it again");
+}
+
 /* Does the next step. Returns the delay before the following one (0: at once). */
 static int64_t advance(ft_relay *app, unsigned gen, cJSON *state, const cJSON *reg) {
     const cJSON *prof = cJSON_GetObjectItemCaseSensitive(reg, "profile");
     const cJSON *campaign = cJSON_GetObjectItemCaseSensitive(reg, "campaign");
-    size_t i = 0;
-    while (i < NSTEPS && sget(state, STEPS[i].key)) i++;
+    /* The step after the last one done (a state saved before steps were added skips them). */
+    size_t i = NSTEPS;
+    while (i > 0 && !sget(state, STEPS[i - 1].key)) i--;
     if (i == NSTEPS) return -1;
     const char *key = STEPS[i].key;
     const char *cp = sget(state, "customer_profile_sid"), *tp = sget(state, "trust_product_sid");
@@ -318,6 +471,37 @@ static int64_t advance(ft_relay *app, unsigned gen, cJSON *state, const cJSON *r
         param(&f, "Type", "authorized_representative_1");
         param(&f, "Attributes", as);
         cJSON_free(as);
+    } else if (strcmp(key, "address_sid") == 0) {
+        /* The business address, an api.twilio.com Address the SupportingDocument points at. */
+        char *acct = curl_easy_escape(NULL, app->cfg.account_sid, 0);
+        snprintf(path, sizeof path, "/2010-04-01/Accounts/%s/Addresses.json", acct ? acct : "");
+        curl_free(acct);
+        param(&f, "FriendlyName", "Business address");
+        param(&f, "CustomerName", sget(prof, "legal_name"));
+        param(&f, "Street", sget(prof, "street"));
+        param(&f, "City", sget(prof, "city"));
+        param(&f, "Region", sget(prof, "region"));
+        param(&f, "PostalCode", sget(prof, "postal_code"));
+        param(&f, "IsoCountry", sget(prof, "country"));
+    } else if (strcmp(key, "address_document_sid") == 0) {
+        cJSON *a = cJSON_CreateObject();
+        json_attr(a, "address_sids", sget(state, "address_sid"));
+        char *as = cJSON_PrintUnformatted(a);
+        cJSON_Delete(a);
+        snprintf(path, sizeof path, "/v1/SupportingDocuments");
+        param(&f, "FriendlyName", "Business address");
+        param(&f, "Type", "customer_profile_address");
+        param(&f, "Attributes", as);
+        cJSON_free(as);
+    } else if (strcmp(key, "cp_address_assigned") == 0) {
+        if (!sget(state, "address_document_sid")) { /* a submission saved before the address steps existed */
+            fail_state(app, gen, state, STEPS[i].title,
+                       "this submission started before the relay sent the business address to Twilio: submit the "
+                       "business profile again");
+            return -1;
+        }
+        snprintf(path, sizeof path, "/v1/CustomerProfiles/%s/EntityAssignments", cp);
+        param(&f, "ObjectSid", sget(state, "address_document_sid"));
     } else if (strcmp(key, "customer_profile_sid") == 0 || strcmp(key, "trust_product_sid") == 0) {
         int is_cp = key[0] == 'c';
         snprintf(path, sizeof path, is_cp ? "/v1/CustomerProfiles" : "/v1/TrustProducts");
@@ -375,7 +559,7 @@ static int64_t advance(ft_relay *app, unsigned gen, cJSON *state, const cJSON *r
         memset(f.p, 0, f.len); /* the business information form held the EIN */
         free(f.p);
     }
-    if (i == 0 && res != CALL_RETRY) drop_tax_id(app); /* Twilio has it, or will never get it */
+    if (strcmp(key, "business_info_sid") == 0 && res != CALL_RETRY) drop_tax_id(app); /* Twilio has it, or never will */
     if (res == CALL_REFUSED) {
         char reason[800];
         snprintf(reason, sizeof reason, "Twilio refused the %s: %s", STEPS[i].title, why);
@@ -417,6 +601,24 @@ static int64_t advance(ft_relay *app, unsigned gen, cJSON *state, const cJSON *r
         } else {
             save_state(app, gen, state, NULL, NULL);
             next = app->cfg.a2p_poll_ms;
+        }
+    } else if (strcmp(key, "cp_evaluated") == 0 || strcmp(key, "tp_evaluated") == 0) {
+        const char *es = sget(out, "status");
+        if (es && strcmp(es, "compliant") == 0) {
+            sset(state, key, sid ? sid : "yes");
+            save_state(app, gen, state, NULL, NULL);
+        } else {
+            /* noncompliant: nothing is submitted for review; the reason names what Twilio found. */
+            char reason[1200];
+            cJSON *fields = cJSON_CreateArray();
+            evaluation_reason(out, key[0] == 'c' ? "business profile (TrustHub customer profile)"
+                                                 : "A2P messaging profile (TrustHub trust product)",
+                              es, reason, sizeof reason, fields);
+            cJSON_DeleteItemFromObjectCaseSensitive(state, "failed_fields");
+            cJSON_AddItemToObject(state, "failed_fields", fields);
+            sset(state, "evaluation_sid", sid);
+            fail_state(app, gen, state, STEPS[i].title, reason);
+            next = -1;
         }
     } else if (strcmp(key, "campaign_verified") == 0) {
         const char *cs = sget(out, "campaign_status");
@@ -578,6 +780,8 @@ void ft_a2p_status_json(ft_relay *app, cJSON *into) {
         for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
             if (sget(state, keys[i])) cJSON_AddStringToObject(into, keys[i], sget(state, keys[i]));
         }
+        const cJSON *ff = cJSON_GetObjectItemCaseSensitive(state, "failed_fields");
+        if (cJSON_IsArray(ff) && cJSON_GetArraySize(ff) > 0) cJSON_AddItemToObject(into, "failed_fields", cJSON_Duplicate(ff, 1));
         const cJSON *u = cJSON_GetObjectItemCaseSensitive(state, "updated_at");
         if (cJSON_IsNumber(u)) cJSON_AddNumberToObject(into, "updated_at", u->valuedouble);
     } else if (reg && strcmp(reg, "profile_saved") == 0 && !twilio_configured(app)) {

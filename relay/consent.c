@@ -232,6 +232,9 @@ ft_status ft_consent_accept(ft_events_tx *tx, const char *id, const char *staff_
         st = ft_events_tx_add_at(tx, id, actor ? actor : (customer_step ? "customer" : staff_id), type, out, client_at,
                                  at, seq);
         cJSON_Delete(out);
+        /* Reminders still waiting in the outbox for this phone are pulled back in the same transaction. */
+        if (st == FT_OK && (strcmp(type, "consent.opted_out") == 0 || strcmp(type, "consent.optout_request") == 0))
+            st = ft_reminders_opted_out(tx, phone);
     }
     cJSON_Delete(rj);
     cJSON_Delete(step);

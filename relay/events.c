@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fieldtext/json.h"
 #include "relay.h"
 
 /* The event as JSON text: {"id","seq","at","actor","type","body",("client_at")}. malloc'd. */
@@ -30,37 +31,201 @@ static char *event_json(const ft_store_event *ev) {
     return s;
 }
 
+typedef struct replay {
+    ft_reducer *red;
+    int64_t n;
+} replay;
+
 static int replay_one(void *ctx, const ft_store_event *ev) {
-    ft_relay *app = ctx;
+    replay *rp = ctx;
     char *s = event_json(ev);
     if (!s) return 1;
-    ft_status st = ft_reducer_apply(app->reducer, s, strlen(s));
+    ft_status st = ft_reducer_apply(rp->red, s, strlen(s));
     if (st != FT_OK) fprintf(stderr, "fieldtext-relay: event %lld not folded: %s\n", (long long)ev->seq, ft_strerror(st));
     cJSON_free(s);
+    rp->n++;
     return 0;
+}
+
+/* ---- the state checkpoint ----
+ * The resident reducer's snapshot (core ft_reducer_snapshot_json) with the seq it covers, in the
+ * store's one-row checkpoint table: every checkpoint_every events (FIELDTEXT_CHECKPOINT_EVERY,
+ * 10,000 by default) and at a clean stop. A start restores it and folds only the later events.
+ * A checkpoint that does not check out (its hash, its version, its seq past the log, a snapshot the
+ * core refuses) is ignored, and the whole log folded, as without one. The seq it covers is read
+ * from the store under the log lock: every committed event up to it has been folded (commits and
+ * folds happen under that lock), whether or not its fold succeeded. The snapshot is taken right after
+ * a commit's fold and written by the next commit, inside its transaction (no fsync of its own). */
+
+/* What the row's hash covers: the version, the seq and the snapshot. */
+static void ckpt_hash(int64_t version, int64_t seq, const char *state, char out[65]) {
+    char head[48];
+    int n = snprintf(head, sizeof head, "%lld\n%lld\n", (long long)version, (long long)seq);
+    size_t len = strlen(state);
+    char *buf = malloc((size_t)n + len + 1);
+    if (!buf) {
+        out[0] = '\0';
+        return;
+    }
+    memcpy(buf, head, (size_t)n);
+    memcpy(buf + n, state, len + 1);
+    ft_sha256_hex(buf, (size_t)n + len, out);
+    free(buf);
+}
+
+static ft_status ckpt_write(ft_relay *app, int64_t seq, const char *state) {
+    char sha[65];
+    ckpt_hash(FT_REDUCER_SNAPSHOT_VERSION, seq, state, sha);
+    if (!sha[0]) return FT_E_NOMEM;
+    return ft_store_checkpoint_put(app->store, seq, FT_REDUCER_SNAPSHOT_VERSION, state, sha, ft_now_ms());
+}
+
+/* After a commit's fold (log lock held): takes a snapshot when checkpoint_every events went by. */
+static void ckpt_maybe(ft_relay *app) {
+    int every = app->cfg.checkpoint_every;
+    if (every <= 0 || ft_reducer_last_seq(app->reducer) - app->ckpt_seq < every) return;
+    int64_t seq = 0;
+    if (ft_store_last_seq(app->store, &seq) != FT_OK) return;
+    char *snap = ft_reducer_snapshot_json(app->reducer);
+    if (!snap) return;
+    ft_free(app->ckpt_pending);
+    app->ckpt_pending = snap;
+    app->ckpt_pending_seq = seq;
+    app->ckpt_seq = seq; /* the next one is due checkpoint_every events after this one */
+}
+
+/* The checkpoint, restored: the reducer as of *seq. 0 (and why) when there is none to use. */
+static int ckpt_load(ft_relay *app, int64_t log_last, ft_reducer **out, int64_t *seq, const char **why) {
+    *out = NULL;
+    int64_t version = 0;
+    char *state = NULL, *sha = NULL;
+    ft_status st = ft_store_checkpoint_get(app->store, seq, &version, &state, &sha);
+    int ok = 0;
+    if (st == FT_E_NOT_FOUND) {
+        *why = "none yet";
+    } else if (st != FT_OK) {
+        *why = "unreadable";
+    } else if (version != FT_REDUCER_SNAPSHOT_VERSION) {
+        *why = "made by another version";
+    } else {
+        char want[65];
+        ckpt_hash(version, *seq, state, want);
+        if (!want[0] || !ft_consttime_eq(want, sha)) {
+            *why = "damaged (its hash does not match)";
+        } else if (*seq < 0 || *seq > log_last) {
+            *why = "ahead of the log";
+        } else if (ft_reducer_restore(state, strlen(state), out) != FT_OK || !ft_reducer_is_compact(*out)) {
+            ft_reducer_free(*out);
+            *out = NULL;
+            *why = "not a snapshot this relay can read";
+        } else {
+            ok = 1;
+        }
+    }
+    free(state);
+    free(sha);
+    if (!ok) *seq = 0;
+    return ok;
+}
+
+/* The reducer of the log up to log_last: from the checkpoint when usable, else from the start. */
+static ft_status fold_log(ft_relay *app, int64_t log_last, int use_ckpt, ft_reducer **out, int64_t *from,
+                          int64_t *replayed, const char **why) {
+    replay rp = {0};
+    *from = 0;
+    *why = NULL;
+    if (!use_ckpt || !ckpt_load(app, log_last, &rp.red, from, why)) {
+        if (ft_reducer_new_compact(&rp.red) != FT_OK) return FT_E_NOMEM;
+    }
+    ft_status st = ft_store_events_after(app->store, *from, 0, replay_one, &rp);
+    if (st != FT_OK) {
+        ft_reducer_free(rp.red);
+        return st;
+    }
+    *out = rp.red;
+    *replayed = rp.n;
+    return FT_OK;
 }
 
 int ft_events_init(ft_relay *app) {
     /* Resident: only what the rules read (consent per phone, balance, last seq; the core's compact
      * reducer), so memory does not grow with the log. GET /api/state folds a full one on demand. */
-    if (ft_reducer_new_compact(&app->reducer) != FT_OK) return 0;
-    if (ft_store_events_after(app->store, 0, 0, replay_one, app) != FT_OK) return 0;
-    int64_t seq = 0;
-    if (ft_store_last_seq(app->store, &seq) != FT_OK) return 0;
-    app->last_seq = seq;
+    int64_t last = 0, from = 0, n = 0;
+    const char *why = NULL;
+    if (ft_store_last_seq(app->store, &last) != FT_OK) return 0;
+    if (fold_log(app, last, 1, &app->reducer, &from, &n, &why) != FT_OK) return 0;
+    app->last_seq = last;
+    app->ckpt_seq = from;
+    if (!why) printf("fieldtext-relay: state: checkpoint at seq %lld, %lld later events folded\n", (long long)from, (long long)n);
+    else printf("fieldtext-relay: state: %lld events folded (checkpoint: %s)\n", (long long)n, why);
+    fflush(stdout);
     return 1;
 }
 
 void ft_events_fini(ft_relay *app) {
+    if (app->reducer && app->cfg.checkpoint_every > 0) {
+        /* A clean stop: the next start folds nothing (every other thread is stopped). */
+        int64_t seq = 0;
+        char *snap = NULL;
+        if (ft_store_last_seq(app->store, &seq) == FT_OK && (seq > app->ckpt_seq || app->ckpt_pending) &&
+            (snap = ft_reducer_snapshot_json(app->reducer)) != NULL) {
+            if (ft_store_begin(app->store) == FT_OK) {
+                if (ckpt_write(app, seq, snap) == FT_OK) ft_store_commit(app->store);
+                else ft_store_rollback(app->store);
+            }
+        }
+        ft_free(snap);
+    }
+    ft_free(app->ckpt_pending);
+    app->ckpt_pending = NULL;
     ft_reducer_free(app->reducer);
     app->reducer = NULL;
 }
 
+int ft_events_check_state(ft_relay *app) {
+    int64_t last = 0, from = 0, n = 0, n_full = 0, from_full = 0;
+    const char *why = NULL, *why_full = NULL;
+    ft_reducer *ck = NULL, *full = NULL;
+    if (ft_store_last_seq(app->store, &last) != FT_OK || fold_log(app, last, 1, &ck, &from, &n, &why) != FT_OK ||
+        fold_log(app, last, 0, &full, &from_full, &n_full, &why_full) != FT_OK) {
+        ft_reducer_free(ck);
+        fprintf(stderr, "fieldtext-relay: cannot read the event log\n");
+        return 0;
+    }
+    char *a = ft_reducer_snapshot_json(ck), *b = ft_reducer_snapshot_json(full);
+    int same = a && b && strcmp(a, b) == 0;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddBoolToObject(o, "ok", a && b);
+    cJSON_AddNumberToObject(o, "last_seq", (double)last);
+    if (why) cJSON_AddNullToObject(o, "checkpoint_seq");
+    else cJSON_AddNumberToObject(o, "checkpoint_seq", (double)from);
+    if (why) cJSON_AddStringToObject(o, "checkpoint", why);
+    cJSON_AddNumberToObject(o, "folded_after_checkpoint", (double)n);
+    cJSON_AddNumberToObject(o, "folded_in_full", (double)n_full);
+    cJSON_AddBoolToObject(o, "same", same);
+    char *out = cJSON_PrintUnformatted(o);
+    if (out) printf("%s\n", out);
+    fflush(stdout);
+    cJSON_free(out);
+    cJSON_Delete(o);
+    ft_free(a);
+    ft_free(b);
+    ft_reducer_free(ck);
+    ft_reducer_free(full);
+    return same;
+}
+
 void ft_events_notify(ft_relay *app, int64_t seq, int outbox) {
+    int stopping = atomic_load(&app->stopping);
     pthread_mutex_lock(&app->notify_lock);
-    if (seq > app->last_seq) app->last_seq = seq;
-    if (outbox) app->outbox_kick = 1;
-    pthread_cond_broadcast(&app->notify_cond);
+    if (seq > app->last_seq || stopping) {
+        if (seq > app->last_seq) app->last_seq = seq;
+        pthread_cond_broadcast(&app->notify_cond);
+    }
+    if (outbox || stopping) {
+        if (outbox) app->outbox_kick = 1;
+        pthread_cond_broadcast(&app->outbox_cond);
+    }
     pthread_mutex_unlock(&app->notify_lock);
 }
 
@@ -128,14 +293,22 @@ static void tx_release(ft_events_tx *tx) {
 }
 
 ft_status ft_events_tx_commit(ft_events_tx *tx) {
-    ft_status st = ft_store_commit(tx->app->store);
+    ft_relay *app = tx->app;
+    /* A checkpoint taken after an earlier commit rides on this one (a failed write only waits for the next). */
+    int ckpt = app->ckpt_pending && ckpt_write(app, app->ckpt_pending_seq, app->ckpt_pending) == FT_OK;
+    ft_status st = ft_store_commit(app->store);
     int64_t last = 0;
     if (st == FT_OK) {
+        if (ckpt) {
+            ft_free(app->ckpt_pending);
+            app->ckpt_pending = NULL;
+        }
         for (int i = 0; i < tx->n; i++) {
-            ft_status a = ft_reducer_apply(tx->app->reducer, tx->pending[i], strlen(tx->pending[i]));
+            ft_status a = ft_reducer_apply(app->reducer, tx->pending[i], strlen(tx->pending[i]));
             if (a != FT_OK) fprintf(stderr, "fieldtext-relay: accepted event not folded: %s\n", ft_strerror(a));
         }
-        last = ft_reducer_last_seq(tx->app->reducer);
+        last = ft_reducer_last_seq(app->reducer);
+        if (tx->n) ckpt_maybe(app);
     }
     tx_release(tx);
     if (st == FT_OK && last) ft_events_notify(tx->app, last, 0);
@@ -357,10 +530,10 @@ static cJSON *accept_one(ft_req *r, cJSON *ev) {
         if (st == FT_OK) {
             st = ft_events_tx_add(&tx, id, r->user_id, type, body, client_at, &seq);
             /* Jobs and templates are also kept by key for the scheduler, in the same transaction. */
-            if (st == FT_OK) st = ft_reminders_record(app, type, body, seq);
+            if (st == FT_OK) st = ft_reminders_record(&tx, type, body, seq);
             if (st == FT_OK) st = ft_events_tx_commit(&tx);
             else ft_events_tx_abort(&tx);
-            if (st == FT_OK && (strcmp(type, "job.saved") == 0 || strcmp(type, "template.saved") == 0))
+            if (st == FT_OK && ft_reminders_wakes(type))
                 ft_reminders_kick(app);
         }
     }

@@ -314,6 +314,7 @@ int ft_http_start(ft_relay *app) {
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG,
         (uint16_t)app->cfg.port, NULL, NULL, on_request, app, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, app, MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)FT_RELAY_CONN_MEMORY,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)FT_RELAY_CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned int)FT_RELAY_MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)FT_RELAY_MAX_PER_IP,
         MHD_OPTION_END);

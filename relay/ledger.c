@@ -32,6 +32,7 @@ ft_status ft_ledger_purchase(ft_relay *app, const char *actor, uint32_t bundle_s
     if (ref) cJSON_AddStringToObject(body, "ref", ref);
     ft_status st = ft_events_append_one(app, id, actor, "bundle.purchased", body, seq);
     cJSON_Delete(body);
+    if (st == FT_OK) ft_reminders_kick(app); /* reminders held for the balance may go now */
     return st;
 }
 

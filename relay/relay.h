@@ -20,6 +20,10 @@
 #define FT_RELAY_MAX_DISCARD (8u * 1024u * 1024u) /* a refused body is read and dropped up to this, then cut */
 #define FT_RELAY_CONN_TIMEOUT_S 30u         /* an idle or slow connection is closed after this */
 #define FT_RELAY_MAX_CONNECTIONS 256u
+/* libmicrohttpd's buffer per connection (request line, headers, read and write buffers; the body
+ * is copied out as it comes): 16 KiB instead of its 32 KiB default. Header blocks up to about
+ * 12 KiB pass (more gets 431); a browser's are under 2 KiB. */
+#define FT_RELAY_CONN_MEMORY (16u * 1024u)
 #define FT_RELAY_MAX_PER_IP 64u
 #define FT_RELAY_SESSION_TTL_MS (7LL * 24 * 3600 * 1000)
 #define FT_RELAY_SSE_HEARTBEAT_MS 15000
@@ -39,6 +43,7 @@ typedef struct ft_relay_config {
     int a2p_poll_ms;      /* FIELDTEXT_A2P_POLL_MS: how often a pending brand / campaign is checked */
     int64_t clock_offset_ms; /* FIELDTEXT_CLOCK_OFFSET_MS: added to the clock of the reminder scheduler (tests) */
     int reminder_days_before; /* FIELDTEXT_REMINDER_DAYS_BEFORE: job.saved's default days_before (1) */
+    int checkpoint_every;     /* FIELDTEXT_CHECKPOINT_EVERY: events between state checkpoints (0: none) */
 } ft_relay_config;
 
 typedef struct ft_throttle_entry {
@@ -57,9 +62,14 @@ typedef struct ft_relay {
      * folded after each commit; GET /api/state folds a full reducer from the log on demand. */
     pthread_mutex_t log_lock;
     ft_reducer *reducer;
-    /* Waiters for new events (SSE) and for new outbox rows (sender). */
+    /* The reducer's checkpoint (events.c), under log_lock: the seq the last one covers, and one
+     * taken but not written yet (it is written by the next commit, inside its transaction). */
+    int64_t ckpt_seq, ckpt_pending_seq;
+    char *ckpt_pending;
+    /* Waiters for new events (SSE: notify_cond) and for new outbox rows (the sender: outbox_cond,
+     * apart, so that a commit without a send does not wake the sender). */
     pthread_mutex_t notify_lock;
-    pthread_cond_t notify_cond;
+    pthread_cond_t notify_cond, outbox_cond;
     int64_t last_seq;       /* under notify_lock */
     int outbox_kick;        /* under notify_lock */
     /* Group commit (events.c): callers queue work; one of them commits the queue at once. */
@@ -158,8 +168,15 @@ int ft_auth_hash_password(const char *password, char **out);
 int ft_auth_verify_password(const char *password, const char *stored);
 
 /* ---- events.c ---- */
+/* Folds the log into the resident reducer: from the state checkpoint when there is a usable one
+ * (then only the later events), else from the start. */
 int ft_events_init(ft_relay *app);
+/* Writes a last checkpoint (clean stop: every thread but this one is stopped) and frees the reducer. */
 void ft_events_fini(ft_relay *app);
+/* --check-state: folds the log from the checkpoint and from the start, compares the two, prints
+ * the result as JSON on stdout. 1 when they are the same (or there is no checkpoint), else 0.
+ * Writes nothing. */
+int ft_events_check_state(ft_relay *app);
 typedef struct ft_events_tx {
     ft_relay *app;
     char **pending; /* the events added, as JSON, folded into the reducer after the commit */
@@ -202,10 +219,19 @@ ft_status ft_events_accept_send(ft_relay *app, const char *id, const char *actor
 int ft_reminders_start(ft_relay *app);
 void ft_reminders_stop(ft_relay *app);
 void ft_reminders_kick(ft_relay *app);
-/* Checks a job.saved / template.saved body (fills defaults); why on refusal. */
+/* Checks a job.saved / job.deleted / template.saved body (fills defaults); why on refusal. */
 ft_status ft_reminders_check_event(ft_relay *app, const char *type, cJSON *body, char *why, size_t why_cap);
-/* Keeps the latest job / template by key (inside the caller's transaction); FT_OK for other types. */
-ft_status ft_reminders_record(ft_relay *app, const char *type, const cJSON *body, int64_t seq);
+/* Keeps the latest job / template by key (job.deleted marks it deleted) inside the caller's
+ * transaction, and pulls back from the outbox the queued reminders the change makes wrong (records
+ * those that had gone to Twilio already); FT_OK for other types. */
+ft_status ft_reminders_record(ft_events_tx *tx, const char *type, const cJSON *body, int64_t seq);
+/* Whether an accepted event of this type should wake the scheduler (jobs, templates, purchases). */
+int ft_reminders_wakes(const char *type);
+/* A phone opted out (inside the caller's transaction): its queued reminders are pulled back. */
+ft_status ft_reminders_opted_out(ft_events_tx *tx, const char *phone);
+/* The sender put a message back in the outbox (Twilio did not take it): a reminder canceled, deleted
+ * or superseded while it was being handed to Twilio is pulled back now. */
+void ft_reminders_requeued(ft_relay *app, const char *message_id);
 void ft_reminders_get(ft_req *r);
 /* The scheduler's clock: ft_now_ms() + FIELDTEXT_CLOCK_OFFSET_MS. */
 int64_t ft_reminders_now_ms(const ft_relay *app);

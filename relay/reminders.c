@@ -1,18 +1,33 @@
 /* fieldtext relay: automatic reminders.
  *
- * template.saved {template_id, job_type, name?, text} and job.saved {job_id, customer_id, phone, start,
+ * template.saved {template_id, job_type, name?, text}, job.saved {job_id, customer_id, phone, start,
  * tz?, job_type, technician, window_end?, days_before?, recurrence?, canceled?, address?, gate_code?}
- * are accepted through POST /api/events (checked here) and, besides the log, kept by key (tables
- * jobs / templates, in the same transaction). A scheduler thread wakes when one is saved and when
- * the next reminder is due: the core (schedule.h, ft_reminders_json) expands each job's occurrences
- * and gives each one's send time (N x 24 h before, moved into the customer's send window, never
- * after the start); a due one is rendered with the job type's template (template.h) and enqueued as
- * a message.send of kind "reminder" through the staff sends' accept path (ft_events_accept_send:
- * registration, consent, opt-out, balance, length, send window). The (job_id, occurrence) key is
- * written in the same transaction as the send, or with the reminder.skipped event that says why it
- * was not sent, so an occurrence is handled exactly once across restarts and re-saved jobs. A
- * canceled or re-timed job is simply read again: its pending reminders vanish or move.
- * The occurrence is the job's local date (YYYY-MM-DD). */
+ * and job.deleted {job_id} are accepted through POST /api/events (checked here) and, besides the
+ * log, kept by key (tables jobs / templates, in the same transaction). A scheduler thread wakes when
+ * one is saved, when a bundle is bought and when the next reminder is due: the core (schedule.h,
+ * ft_reminders_json) expands each job's occurrences and gives each one's send time (N x 24 h before,
+ * moved into the customer's send window, never after the start); a due one is rendered with the job
+ * type's template (template.h) and enqueued as a message.send of kind "reminder" through the staff
+ * sends' accept path (ft_events_accept_send: registration, consent, opt-out, balance, length, send
+ * window).
+ *
+ * Exactly once: the key (job_id, occurrence) — the occurrence is the job's local date, YYYY-MM-DD —
+ * is written in the same transaction as the send, or with the event that says why it was not sent.
+ * The key remembers the occurrence's start it was for (start_ms) and a revision (rev): a re-timed
+ * occurrence, or a reminder pulled back before it reached Twilio, is taken again under rev + 1 (new
+ * message id), so each start of an occurrence gets one reminder. Before the send the scheduler writes
+ * the key as "pending" (its intent, with start_ms and rev); the send or the skip takes that row.
+ *
+ * Pull-back: a job canceled, deleted or re-timed, a job or template edited, or a customer opting out
+ * while the occurrence's reminder still waits in the outbox (Twilio unreachable or asking to retry)
+ * takes the outbox row out of the sender's reach in the transaction of that change (the sender's
+ * claim and this are serialised by the store), refunds it and records reminder.canceled; one already
+ * handed to Twilio is recorded as reminder.cancel_too_late, never as pulled back.
+ *
+ * A reminder the balance cannot cover is "held" (reminder.skipped reason "balance", retry: true) and
+ * tried again after a bundle purchase while the core still finds a send time before the job
+ * (reminder.missed once none is left). A send-window refusal is not a skip: the reminder waits for
+ * the window's opening, or is skipped (no_send_time) when that opening is not before the start. */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE
 #include <ctype.h>
@@ -105,6 +120,11 @@ static int parse_iso(const char *s, int64_t *ms) {
     }
     *ms = (local - off) * 1000 + frac;
     return 1;
+}
+
+static int64_t iso_ms(const char *s) {
+    int64_t ms = 0;
+    return parse_iso(s, &ms) ? ms : INT64_MAX;
 }
 
 /* A time field: ms since the epoch (number) or ISO 8601 with an offset. */
@@ -288,7 +308,19 @@ ft_status ft_reminders_check_event(ft_relay *app, const char *type, cJSON *body,
         }
         return FT_OK;
     }
+    if (strcmp(type, "job.deleted") == 0) {
+        if (!id_ok(sfield(body, "job_id"))) {
+            snprintf(why, cap, "job_id (a string, 1 to 64 bytes) is required");
+            return FT_E_JSON_SHAPE;
+        }
+        char *old = NULL;
+        ft_status st = ft_store_job_get(app->store, sfield(body, "job_id"), &old);
+        free(old);
+        if (st == FT_E_NOT_FOUND) snprintf(why, cap, "no job with that job_id was saved");
+        return st;
+    }
     /* job.saved */
+    cJSON_DeleteItemFromObjectCaseSensitive(body, "deleted"); /* job.deleted says that */
     static const char *const ids[] = {"job_id", "customer_id", "job_type"};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         if (!id_ok(sfield(body, ids[i]))) {
@@ -370,17 +402,6 @@ ft_status ft_reminders_check_event(ft_relay *app, const char *type, cJSON *body,
         break;
     }
     cJSON_Delete(r);
-    return st;
-}
-
-ft_status ft_reminders_record(ft_relay *app, const char *type, const cJSON *body, int64_t seq) {
-    int job = strcmp(type, "job.saved") == 0;
-    if (!job && strcmp(type, "template.saved") != 0) return FT_OK;
-    char *s = cJSON_PrintUnformatted(body);
-    if (!s) return FT_E_NOMEM;
-    ft_status st = job ? ft_store_job_put(app->store, sfield(body, "job_id"), s, seq)
-                       : ft_store_template_put(app->store, sfield(body, "template_id"), sfield(body, "job_type"), s, seq);
-    cJSON_free(s);
     return st;
 }
 
@@ -525,6 +546,370 @@ static int render_for(ft_relay *app, const cJSON *job, const cJSON *rem, rendere
     return 0;
 }
 
+/* ---- reminder keys, pull-back ---- */
+
+/* A key row (ft_store_reminder_key) copied out of the store's walk. */
+typedef struct rkey {
+    char job_id[72], occurrence[16], outcome[16], reason[48], message_id[40], outbox_state[16], sid[64], phone[32];
+    int64_t start_ms, rev, segments;
+    char *body; /* the outbox row's text (malloc'd), NULL when none */
+} rkey;
+
+typedef struct rkeys {
+    rkey *v;
+    size_t n, cap;
+    int one; /* stop after the first */
+} rkeys;
+
+static void cpy(char *dst, size_t cap, const char *src) { snprintf(dst, cap, "%s", src ? src : ""); }
+
+static int key_push(void *ctx, const ft_store_reminder_key *k) {
+    rkeys *l = ctx;
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 8;
+        rkey *p = realloc(l->v, nc * sizeof *p);
+        if (!p) return 1;
+        l->v = p;
+        l->cap = nc;
+    }
+    rkey *d = &l->v[l->n++];
+    memset(d, 0, sizeof *d);
+    cpy(d->job_id, sizeof d->job_id, k->job_id);
+    cpy(d->occurrence, sizeof d->occurrence, k->occurrence);
+    cpy(d->outcome, sizeof d->outcome, k->outcome);
+    cpy(d->reason, sizeof d->reason, k->reason);
+    cpy(d->message_id, sizeof d->message_id, k->message_id);
+    cpy(d->outbox_state, sizeof d->outbox_state, k->outbox_state);
+    cpy(d->sid, sizeof d->sid, k->sid);
+    cpy(d->phone, sizeof d->phone, k->phone);
+    d->start_ms = k->start_ms;
+    d->rev = k->rev;
+    d->segments = k->segments;
+    d->body = k->body ? strdup(k->body) : NULL;
+    return l->one;
+}
+
+static void rkeys_free(rkeys *l) {
+    for (size_t i = 0; i < l->n; i++) free(l->v[i].body);
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+/* The key of one occurrence: FT_OK (into *out; free out->body), FT_E_NOT_FOUND, or a storage error. */
+static ft_status key_get(ft_relay *app, const char *job_id, const char *occ, rkey *out) {
+    rkeys l = {.one = 1};
+    ft_status st = ft_store_reminder_keys(app->store, job_id, occ, occ, NULL, key_push, &l);
+    memset(out, 0, sizeof *out);
+    if (st == FT_OK && l.n == 0) st = FT_E_NOT_FOUND;
+    if (st == FT_OK) {
+        *out = l.v[0];
+        l.v[0].body = NULL;
+    }
+    rkeys_free(&l);
+    return st;
+}
+
+/* Ids of the events of one occurrence's reminder: "prefix:job:occ", then ":rN" from revision 1. */
+static void rem_id(char out[37], const char *prefix, const char *job_id, const char *occ, int64_t rev) {
+    char name[200];
+    if (rev > 0) snprintf(name, sizeof name, "%s:%s:%s:r%lld", prefix, job_id, occ, (long long)rev);
+    else snprintf(name, sizeof name, "%s:%s:%s", prefix, job_id, occ);
+    ft_uuid_from_name(name, out);
+}
+
+static const char *job_gone(const cJSON *job) {
+    if (!job || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(job, "deleted"))) return "deleted";
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(job, "canceled"))) return "canceled";
+    return NULL;
+}
+
+/* The core's entry for a job's visit on date occ (no clock: every visit is listed); its start (ms)
+ * is returned, 0 when the job has no visit that day. *rem_out (may be NULL) receives the entry. */
+static int64_t occ_entry(ft_relay *app, const cJSON *job, const char *occ, cJSON **rem_out) {
+    if (rem_out) *rem_out = NULL;
+    cJSON *groups[FT_SCHED_MAX_DAYS_BEFORE + 1] = {0};
+    cJSON *cj = core_job(app, job, 0);
+    if (!cj) return 0;
+    int d = job_days_before(job);
+    groups[d] = cJSON_CreateArray();
+    cJSON_AddItemToArray(groups[d], cj);
+    cJSON *r = core_run(groups, occ, occ, INT64_MIN);
+    int64_t start = 0;
+    cJSON *ra = cJSON_GetObjectItemCaseSensitive(r, "reminders");
+    for (cJSON *it = ra ? ra->child : NULL; it; it = it->next) {
+        const char *date = sfield(it, "date");
+        if (!date || strcmp(date, occ) != 0) continue;
+        int64_t ms = 0;
+        if (parse_iso(sfield(it, "job_start_utc"), &ms)) start = ms;
+        if (rem_out) *rem_out = cJSON_DetachItemViaPointer(ra, it);
+        break;
+    }
+    cJSON_Delete(r);
+    return start;
+}
+
+static const char *why_of(const char *reason) {
+    if (strcmp(reason, "canceled") == 0) return "the job was canceled";
+    if (strcmp(reason, "deleted") == 0) return "the job was deleted";
+    if (strcmp(reason, "rescheduled") == 0) return "the job was moved to another time";
+    if (strcmp(reason, "opted_out") == 0) return "the customer opted out";
+    return "the job or its reminder template was changed";
+}
+
+static ft_status add_once(ft_events_tx *tx, const char *prefix, const char *mid, const char *type, const cJSON *b) {
+    char id[37], name[160];
+    snprintf(name, sizeof name, "%s:%s", prefix, mid);
+    ft_uuid_from_name(name, id);
+    ft_status st = ft_events_tx_add(tx, id, "system", type, b, 0, NULL);
+    return st == FT_E_CONFLICT ? FT_OK : st; /* recorded before */
+}
+
+/* Inside tx: the key's reminder, when still queued, is taken out of the outbox, refunded and
+ * recorded as reminder.canceled (the key becomes "canceled"); when it already went to Twilio and
+ * late is set, that is recorded (reminder.cancel_too_late) and the key keeps "sent". */
+static ft_status pull_back_key(ft_events_tx *tx, const rkey *k, const char *customer_id, const char *reason, int late,
+                               int touch_key) {
+    ft_relay *app = tx->app;
+    char msg[400];
+    ft_status st = FT_OK;
+    int queued = strcmp(k->outbox_state, "queued") == 0;
+    int gone = strcmp(k->outbox_state, "sending") == 0 || strcmp(k->outbox_state, "sent") == 0 ||
+               strcmp(k->outbox_state, "uncertain") == 0;
+    if (queued) {
+        snprintf(msg, sizeof msg, "%s: the reminder was pulled back before it reached Twilio (not sent, refunded)%s",
+                 why_of(reason),
+                 strcmp(reason, "rescheduled") == 0 ? "; the new time gets its own reminder"
+                 : strcmp(reason, "changed") == 0   ? "; it is sent again with the new text"
+                                                    : "");
+        st = ft_store_outbox_cancel(app->store, k->message_id, msg);
+        if (st != FT_OK) return st == FT_E_CONFLICT ? FT_E_INTERNAL : st; /* the store's lock is ours */
+        cJSON *b = cJSON_CreateObject();
+        cJSON_AddStringToObject(b, "message_id", k->message_id);
+        cJSON_AddStringToObject(b, "phone", k->phone);
+        cJSON_AddStringToObject(b, "status", "canceled");
+        cJSON_AddStringToObject(b, "reason", reason);
+        cJSON_AddStringToObject(b, "message", msg);
+        st = add_once(tx, "canceled", k->message_id, "message.status", b);
+        cJSON_Delete(b);
+        if (st == FT_OK) {
+            b = cJSON_CreateObject();
+            cJSON_AddNumberToObject(b, "segments", (double)k->segments);
+            cJSON_AddStringToObject(b, "message_id", k->message_id);
+            st = add_once(tx, "refund", k->message_id, "balance.refunded", b); /* the sender's refund id */
+            cJSON_Delete(b);
+        }
+    } else if (late && gone && !k->reason[0]) {
+        if (strcmp(k->outbox_state, "sending") == 0)
+            snprintf(msg, sizeof msg, "%s while its reminder was being handed to Twilio: it could not be pulled back "
+                     "(the message's message.sent or message.failed says what happened)", why_of(reason));
+        else
+            snprintf(msg, sizeof msg, "%s after its reminder had gone to Twilio%s%s: it was not pulled back, the "
+                     "customer may have received it%s", why_of(reason), k->sid[0] ? " as " : "", k->sid,
+                     strcmp(reason, "rescheduled") == 0 ? "; the new time gets its own reminder" : "");
+    } else {
+        return FT_OK;
+    }
+    if (st != FT_OK) return st;
+    cJSON *b = cJSON_CreateObject();
+    cJSON_AddStringToObject(b, "job_id", k->job_id);
+    cJSON_AddStringToObject(b, "occurrence", k->occurrence);
+    cJSON_AddStringToObject(b, "message_id", k->message_id);
+    cJSON_AddStringToObject(b, "reason", reason);
+    cJSON_AddStringToObject(b, "message", msg);
+    cJSON_AddStringToObject(b, "phone", k->phone);
+    if (customer_id) cJSON_AddStringToObject(b, "customer_id", customer_id);
+    if (!queued) {
+        if (k->sid[0]) cJSON_AddStringToObject(b, "sid", k->sid);
+        cJSON_AddStringToObject(b, "outbox_state", k->outbox_state);
+    }
+    st = add_once(tx, queued ? "reminder-canceled" : "reminder-too-late", k->message_id,
+                  queued ? "reminder.canceled" : "reminder.cancel_too_late", b);
+    cJSON_Delete(b);
+    if (st == FT_OK && touch_key)
+        st = ft_store_reminder_key_set(app->store, k->job_id, k->occurrence, queued ? "canceled" : "sent", k->message_id,
+                                       reason, k->start_ms, k->rev, ft_now_ms());
+    return st;
+}
+
+static ft_status pull_back(ft_events_tx *tx, const rkey *k, const char *customer_id, const char *reason, int late) {
+    return pull_back_key(tx, k, customer_id, reason, late, 1);
+}
+
+/* Why a reminder enqueued for key k should not go as it is, given the job as it is now (NULL: keep).
+ * rem: the core's entry for the visit (for rendering). */
+static const char *stale_reason(ft_relay *app, const rkey *k, const cJSON *job, int check_text) {
+    const char *g = job_gone(job);
+    if (g) return g;
+    cJSON *rem = NULL;
+    int64_t start = occ_entry(app, job, k->occurrence, &rem);
+    const char *why = NULL;
+    if (!start || (k->start_ms && start != k->start_ms)) why = "rescheduled";
+    else if (check_text && strcmp(sfield(job, "phone") ? sfield(job, "phone") : "", k->phone) != 0) why = "changed";
+    else if (check_text) {
+        rendered rd;
+        if (!render_for(app, job, rem, &rd)) why = "changed";
+        else if (!k->body || strcmp(rd.text, k->body) != 0) why = "changed";
+        free(rd.text);
+        cJSON_Delete(rd.missing);
+    }
+    cJSON_Delete(rem);
+    return why;
+}
+
+/* A job was saved or deleted (inside its transaction): its queued reminders that no longer fit are
+ * pulled back; one that went to Twilio for a visit still ahead is recorded when the job was
+ * canceled, deleted or moved. */
+static ft_status reconcile_job(ft_events_tx *tx, const char *job_id, const cJSON *job) {
+    ft_relay *app = tx->app;
+    rkeys l = {0};
+    ft_status st = ft_store_reminder_keys(app->store, job_id, NULL, NULL, NULL, key_push, &l);
+    int64_t now = ft_reminders_now_ms(app);
+    for (size_t i = 0; st == FT_OK && i < l.n; i++) {
+        const rkey *k = &l.v[i];
+        if (strcmp(k->outcome, "sent") != 0 || !k->outbox_state[0]) continue;
+        int queued = strcmp(k->outbox_state, "queued") == 0;
+        if (!queued && (k->start_ms <= now || k->reason[0])) continue; /* history, or recorded already */
+        const char *why = stale_reason(app, k, job, queued);
+        if (!why || (!queued && strcmp(why, "changed") == 0)) continue;
+        st = pull_back(tx, k, sfield(job, "customer_id"), why, 1);
+    }
+    rkeys_free(&l);
+    return st;
+}
+
+/* A template was saved (inside its transaction): queued reminders of its job type whose text it
+ * changes are pulled back (the scheduler sends them again with the new text). */
+static ft_status reconcile_template(ft_events_tx *tx, const char *job_type) {
+    ft_relay *app = tx->app;
+    rkeys l = {0};
+    ft_status st = ft_store_reminder_keys(app->store, NULL, NULL, NULL, "", key_push, &l);
+    for (size_t i = 0; st == FT_OK && i < l.n; i++) {
+        const rkey *k = &l.v[i];
+        if (strcmp(k->outcome, "sent") != 0) continue;
+        char *jb = NULL;
+        cJSON *job = NULL;
+        if (ft_store_job_get(app->store, k->job_id, &jb) == FT_OK) job = cJSON_Parse(jb);
+        free(jb);
+        const char *jt = sfield(job, "job_type");
+        if (job && jt && strcasecmp(jt, job_type) == 0) {
+            const char *why = stale_reason(app, k, job, 1);
+            if (why) st = pull_back(tx, k, sfield(job, "customer_id"), why, 0);
+        }
+        cJSON_Delete(job);
+    }
+    rkeys_free(&l);
+    return st;
+}
+
+ft_status ft_reminders_opted_out(ft_events_tx *tx, const char *phone) {
+    ft_relay *app = tx->app;
+    rkeys l = {0};
+    ft_status st = ft_store_reminder_keys(app->store, NULL, NULL, NULL, phone, key_push, &l);
+    for (size_t i = 0; st == FT_OK && i < l.n; i++) {
+        if (strcmp(l.v[i].outcome, "sent") != 0) continue;
+        char *jb = NULL;
+        cJSON *job = NULL;
+        if (ft_store_job_get(app->store, l.v[i].job_id, &jb) == FT_OK) job = cJSON_Parse(jb);
+        free(jb);
+        st = pull_back(tx, &l.v[i], sfield(job, "customer_id"), "opted_out", 0);
+        cJSON_Delete(job);
+    }
+    rkeys_free(&l);
+    return st;
+}
+
+typedef struct ev_copy {
+    char type[48];
+    cJSON *body;
+} ev_copy;
+
+static int ev_one(void *ctx, const ft_store_event *ev) {
+    ev_copy *c = ctx;
+    cpy(c->type, sizeof c->type, ev->type);
+    c->body = ev->body_json ? cJSON_Parse(ev->body_json) : NULL;
+    return 1;
+}
+
+void ft_reminders_requeued(ft_relay *app, const char *message_id) {
+    int64_t seq = 0;
+    ev_copy ev = {{0}, NULL};
+    if (ft_store_event_seq(app->store, message_id, &seq) != FT_OK ||
+        ft_store_events_after(app->store, seq - 1, 1, ev_one, &ev) != FT_OK || strcmp(ev.type, "message.send") != 0) {
+        cJSON_Delete(ev.body);
+        return; /* a reminder's event id is its message id: not a reminder */
+    }
+    const char *kind = sfield(ev.body, "kind"), *job_id = sfield(ev.body, "job_id"), *occ = sfield(ev.body, "occurrence");
+    if (!kind || strcmp(kind, "reminder") != 0 || !job_id || !occ) {
+        cJSON_Delete(ev.body);
+        return;
+    }
+    ft_events_tx tx;
+    if (ft_events_tx_begin(app, &tx) != FT_OK) {
+        cJSON_Delete(ev.body);
+        return;
+    }
+    rkey k;
+    ft_status st = key_get(app, job_id, occ, &k);
+    int superseded = st == FT_E_NOT_FOUND || (st == FT_OK && strcmp(k.message_id, message_id) != 0);
+    const char *reason = NULL;
+    if (superseded) reason = "rescheduled"; /* a newer reminder of that visit exists */
+    else if (st == FT_OK && strcmp(k.outcome, "sent") == 0 && k.reason[0]) reason = k.reason; /* canceled too late */
+    ft_status r = FT_E_NOT_FOUND;
+    if (reason) {
+        rkey m;
+        memset(&m, 0, sizeof m);
+        cpy(m.job_id, sizeof m.job_id, job_id);
+        cpy(m.occurrence, sizeof m.occurrence, occ);
+        cpy(m.message_id, sizeof m.message_id, message_id);
+        cpy(m.outbox_state, sizeof m.outbox_state, "queued");
+        cpy(m.phone, sizeof m.phone, sfield(ev.body, "phone"));
+        const cJSON *sg = cJSON_GetObjectItemCaseSensitive(ev.body, "segments");
+        m.segments = cJSON_IsNumber(sg) ? (int64_t)sg->valuedouble : 0;
+        m.start_ms = superseded ? 0 : k.start_ms;
+        m.rev = superseded ? 0 : k.rev;
+        r = pull_back_key(&tx, &m, sfield(ev.body, "customer_id"), reason, 0, !superseded);
+    }
+    if (r == FT_OK) ft_events_tx_commit(&tx);
+    else ft_events_tx_abort(&tx);
+    free(k.body);
+    cJSON_Delete(ev.body);
+}
+
+int ft_reminders_wakes(const char *type) {
+    return strcmp(type, "job.saved") == 0 || strcmp(type, "job.deleted") == 0 || strcmp(type, "template.saved") == 0 ||
+           strcmp(type, "bundle.purchased") == 0;
+}
+
+ft_status ft_reminders_record(ft_events_tx *tx, const char *type, const cJSON *body, int64_t seq) {
+    ft_relay *app = tx->app;
+    int job = strcmp(type, "job.saved") == 0, del = strcmp(type, "job.deleted") == 0;
+    if (!job && !del && strcmp(type, "template.saved") != 0) return FT_OK;
+    const char *id = sfield(body, job || del ? "job_id" : "template_id");
+    cJSON *stored = NULL;
+    if (del) {
+        /* Kept (marked deleted) so that the list can say why its reminders are gone; a later
+         * job.saved with the same job_id brings it back. */
+        char *old = NULL;
+        if (ft_store_job_get(app->store, id, &old) == FT_OK) stored = cJSON_Parse(old);
+        free(old);
+        if (!stored) stored = cJSON_CreateObject();
+        cJSON_DeleteItemFromObjectCaseSensitive(stored, "job_id");
+        cJSON_AddStringToObject(stored, "job_id", id);
+        cJSON_DeleteItemFromObjectCaseSensitive(stored, "deleted");
+        cJSON_AddBoolToObject(stored, "deleted", 1);
+    }
+    char *s = cJSON_PrintUnformatted(stored ? stored : body);
+    ft_status st = s ? FT_OK : FT_E_NOMEM;
+    if (st == FT_OK)
+        st = job || del ? ft_store_job_put(app->store, id, s, seq)
+                        : ft_store_template_put(app->store, id, sfield(body, "job_type"), s, seq);
+    cJSON_free(s);
+    if (st == FT_OK && (job || del)) st = reconcile_job(tx, id, stored ? stored : body);
+    else if (st == FT_OK) st = reconcile_template(tx, sfield(body, "job_type"));
+    cJSON_Delete(stored);
+    return st;
+}
+
 /* ---- the scheduler ---- */
 
 typedef struct defer_slot {
@@ -567,20 +952,24 @@ static const char *reason_of(ft_status st) {
     }
 }
 
-/* Records reminder.skipped with its key (once; a second call finds the key and writes nothing). */
-static void skip(ft_relay *app, const cJSON *job, const char *occ, const char *reason, const char *message, int code,
-                 cJSON *missing) {
+/* Records a reminder that did not go (reminder.skipped / reminder.missed) with its key, once: the
+ * key takes the occurrence's "pending" or "held" row (or a new one); a handled key writes nothing.
+ * outcome: "skipped" (final), "held" (reason balance: tried again after a purchase) or "missed". */
+static void record_not_sent(ft_relay *app, const cJSON *job, const char *occ, int64_t rev, const char *outcome,
+                            const char *reason, const char *message, int code, cJSON *missing) {
     const char *job_id = sfield(job, "job_id");
+    int held = strcmp(outcome, "held") == 0, miss = strcmp(outcome, "missed") == 0;
     ft_events_tx tx;
     ft_status st = ft_events_tx_begin(app, &tx);
     if (st == FT_OK) {
-        st = ft_store_reminder_key_add(app->store, job_id, occ, "skipped", NULL, reason, ft_now_ms());
+        st = ft_store_reminder_key_add(app->store, job_id, occ, outcome, NULL, reason, ft_now_ms());
         if (st == FT_OK) {
             cJSON *b = cJSON_CreateObject();
             cJSON_AddStringToObject(b, "job_id", job_id);
             cJSON_AddStringToObject(b, "occurrence", occ);
             cJSON_AddStringToObject(b, "reason", reason);
             cJSON_AddStringToObject(b, "message", message);
+            if (held) cJSON_AddBoolToObject(b, "retry", 1);
             if (sfield(job, "phone")) cJSON_AddStringToObject(b, "phone", sfield(job, "phone"));
             if (sfield(job, "customer_id")) cJSON_AddStringToObject(b, "customer_id", sfield(job, "customer_id"));
             if (missing) cJSON_AddItemToObject(b, "missing", cJSON_Duplicate(missing, 1));
@@ -589,36 +978,110 @@ static void skip(ft_relay *app, const cJSON *job, const char *occ, const char *r
                 cJSON_AddNumberToObject(e, "code", code);
                 cJSON_AddStringToObject(e, "name", ft_strerror_name(code));
             }
-            char id[37], name[200];
-            snprintf(name, sizeof name, "reminder-skipped:%s:%s", job_id, occ);
-            ft_uuid_from_name(name, id);
-            st = ft_events_tx_add(&tx, id, "system", "reminder.skipped", b, 0, NULL);
+            char id[37];
+            rem_id(id, held ? "reminder-held" : miss ? "reminder-missed" : "reminder-skipped", job_id, occ, rev);
+            st = ft_events_tx_add(&tx, id, "system", miss ? "reminder.missed" : "reminder.skipped", b, 0, NULL);
             cJSON_Delete(b);
         }
         if (st == FT_OK) st = ft_events_tx_commit(&tx);
         else ft_events_tx_abort(&tx);
     }
     if (st != FT_OK && st != FT_E_CONFLICT)
-        fprintf(stderr, "fieldtext-relay: cannot record reminder.skipped for %s %s: %s\n", job_id, occ, ft_strerror(st));
+        fprintf(stderr, "fieldtext-relay: cannot record reminder.%s for %s %s: %s\n", miss ? "missed" : "skipped", job_id,
+                occ, ft_strerror(st));
+}
+
+static void skip(ft_relay *app, const cJSON *job, const char *occ, int64_t rev, const char *reason, const char *message,
+                 int code, cJSON *missing) {
+    record_not_sent(app, job, occ, rev, "skipped", reason, message, code, missing);
+}
+
+/* A pull-back outside a change's transaction (the scheduler found a re-timed visit whose old
+ * reminder still waits in the outbox). */
+static void pull_back_alone(ft_relay *app, const cJSON *job, const rkey *k, const char *reason) {
+    ft_events_tx tx;
+    ft_status st = ft_events_tx_begin(app, &tx);
+    if (st != FT_OK) return;
+    st = pull_back(&tx, k, sfield(job, "customer_id"), reason, 1);
+    if (st == FT_OK) ft_events_tx_commit(&tx);
+    else ft_events_tx_abort(&tx);
+}
+
+/* A job or template saved while this reminder was being rendered and enqueued committed before the
+ * send and did not see it: looked at again now, as that save would have (pulled back if still queued). */
+static void recheck(ft_relay *app, const cJSON *job, const cJSON *rem, const char *text) {
+    const char *job_id = sfield(job, "job_id");
+    char *jb = NULL;
+    cJSON *cur = NULL;
+    if (ft_store_job_get(app->store, job_id, &jb) == FT_OK) cur = cJSON_Parse(jb);
+    free(jb);
+    int changed = !cur || !cJSON_Compare(cur, job, 1);
+    if (!changed) {
+        rendered rd;
+        changed = !render_for(app, cur, rem, &rd) || !text || strcmp(rd.text, text) != 0;
+        free(rd.text);
+        cJSON_Delete(rd.missing);
+    }
+    if (changed) {
+        ft_events_tx tx;
+        if (ft_events_tx_begin(app, &tx) == FT_OK) {
+            if (reconcile_job(&tx, job_id, cur) == FT_OK) ft_events_tx_commit(&tx);
+            else ft_events_tx_abort(&tx);
+        }
+    }
+    cJSON_Delete(cur);
+}
+
+static int64_t balance_now(ft_relay *app) {
+    pthread_mutex_lock(&app->log_lock);
+    int64_t b = ft_reducer_balance(app->reducer);
+    pthread_mutex_unlock(&app->log_lock);
+    return b;
 }
 
 /* One due occurrence. Returns the sched-clock time to look again (deferred), or 0. */
 static int64_t handle_due(ft_relay *app, const cJSON *job, const cJSON *rem, const char *occ, int64_t now) {
     const char *job_id = sfield(job, "job_id");
-    char *outcome = NULL;
-    ft_status st = ft_store_reminder_key_get(app->store, job_id, occ, &outcome, NULL);
-    free(outcome);
-    if (st == FT_OK) return 0; /* handled before */
-    if (st != FT_E_NOT_FOUND) return now + SCHED_RETRY_MS;
+    int64_t start = iso_ms(sfield(rem, "job_start_utc"));
+    if (start == INT64_MAX) start = 0;
+    rkey k;
+    ft_status st = key_get(app, job_id, occ, &k);
+    if (st != FT_OK && st != FT_E_NOT_FOUND) return now + SCHED_RETRY_MS;
+    int found = st == FT_OK, held = 0;
+    int same = found && (!k.start_ms || k.start_ms == start); /* 0: a pending row is (re)written below */
+    int64_t rev = found ? k.rev : 0;
+    if (found) {
+        if (strcmp(k.outcome, "pending") == 0) {
+            same = 0; /* not handled yet: its start is written again below */
+        } else if (strcmp(k.outcome, "held") == 0 && same) {
+            held = 1; /* waits for the balance: tried when there is some */
+            if (balance_now(app) <= 0) {
+                free(k.body);
+                return 0;
+            }
+        } else if (same && (strcmp(k.outcome, "canceled") != 0 || strcmp(k.reason, "opted_out") == 0)) {
+            free(k.body);
+            return 0; /* handled for this start */
+        } else {
+            /* The visit was re-timed since, or its reminder pulled back before it went: taken again. */
+            if (strcmp(k.outcome, "sent") == 0 && strcmp(k.outbox_state, "queued") == 0)
+                pull_back_alone(app, job, &k, "rescheduled");
+            rev++;
+            same = 0;
+        }
+    }
+    free(k.body);
+    if (!held && !same &&
+        ft_store_reminder_key_set(app->store, job_id, occ, "pending", NULL, NULL, start, rev, ft_now_ms()) != FT_OK)
+        return now + SCHED_RETRY_MS;
     rendered rd;
     if (!render_for(app, job, rem, &rd)) {
-        skip(app, job, occ, rd.reason, rd.message, rd.reason[0] == 'm' ? FT_E_TPL_MISSING_VALUE : 0, rd.missing);
+        skip(app, job, occ, rev, rd.reason, rd.message, rd.reason[0] == 'm' ? FT_E_TPL_MISSING_VALUE : 0, rd.missing);
         cJSON_Delete(rd.missing);
         return 0;
     }
-    char id[37], name[200];
-    snprintf(name, sizeof name, "reminder:%s:%s", job_id, occ);
-    ft_uuid_from_name(name, id);
+    char id[37];
+    rem_id(id, "reminder", job_id, occ, rev);
     cJSON *b = cJSON_CreateObject();
     cJSON_AddStringToObject(b, "message_id", id);
     cJSON_AddStringToObject(b, "phone", sfield(job, "phone"));
@@ -627,15 +1090,31 @@ static int64_t handle_due(ft_relay *app, const cJSON *job, const cJSON *rem, con
     cJSON_AddStringToObject(b, "job_id", job_id);
     cJSON_AddStringToObject(b, "occurrence", occ);
     if (sfield(job, "customer_id")) cJSON_AddStringToObject(b, "customer_id", sfield(job, "customer_id"));
+    if (rev) cJSON_AddNumberToObject(b, "revision", (double)rev);
     free(rd.text);
     char why[256] = "";
     int64_t seq = 0, next = 0;
     st = ft_events_accept_send(app, id, "system", b, 0, now, job_id, occ, &seq, &next, why, sizeof why);
+    if (st == FT_OK) recheck(app, job, rem, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "body")));
     cJSON_Delete(b);
     if (st == FT_OK || st == FT_E_CONFLICT) return 0;
-    if (st == FT_E_CONSENT_QUIET_HOURS) return next > now ? next : now + SCHED_RETRY_MS; /* moved, not skipped */
+    if (st == FT_E_CONSENT_QUIET_HOURS) {
+        if (next > now && (!start || next < start)) return next; /* moved to the window's opening, not skipped */
+        char m[400];
+        snprintf(m, sizeof m, "%s, and the window opens again only after the job starts", why[0] ? why : "outside the send window");
+        skip(app, job, occ, rev, "no_send_time", m, FT_E_SCHED_NO_WINDOW, NULL);
+        return 0;
+    }
     if (st == FT_E_STORAGE || st == FT_E_NOMEM || st == FT_E_INTERNAL) return now + SCHED_RETRY_MS;
-    skip(app, job, occ, reason_of(st), why[0] ? why : ft_strerror(st), st, NULL);
+    if (st == FT_E_BALANCE) {
+        if (!held)
+            record_not_sent(app, job, occ, rev, "held", "balance",
+                            "the balance cannot cover this reminder: it goes out when a bundle is bought, if there is "
+                            "still time before the job",
+                            st, NULL);
+        return 0;
+    }
+    skip(app, job, occ, rev, reason_of(st), why[0] ? why : ft_strerror(st), st, NULL);
     return 0;
 }
 
@@ -668,12 +1147,13 @@ static cJSON *plan(ft_relay *app, const char *from, const char *to, int64_t now_
     cJSON *groups[FT_SCHED_MAX_DAYS_BEFORE + 1] = {0};
     const cJSON *j;
     cJSON_ArrayForEach(j, l.jobs) {
-        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "canceled"))) {
+        const char *gone = job_gone(j);
+        if (gone) {
             if (canceled) {
                 cJSON *e = cJSON_CreateObject();
                 cJSON_AddStringToObject(e, "job_id", sfield(j, "job_id"));
-                cJSON_AddStringToObject(e, "reason", "canceled");
-                cJSON_AddStringToObject(e, "message", "the job was canceled");
+                cJSON_AddStringToObject(e, "reason", gone);
+                cJSON_AddStringToObject(e, "message", why_of(gone));
                 cJSON_AddItemToArray(canceled, e);
             }
             continue;
@@ -687,11 +1167,6 @@ static cJSON *plan(ft_relay *app, const char *from, const char *to, int64_t now_
     cJSON *r = core_run(groups, from, to, fdiv64(now_ms, 1000));
     *jobs_out = l.jobs;
     return r;
-}
-
-static int64_t iso_ms(const char *s) {
-    int64_t ms = 0;
-    return parse_iso(s, &ms) ? ms : INT64_MAX;
 }
 
 /* Handles what is due; returns the sched-clock time of the next due reminder (INT64_MAX: none). */
@@ -723,16 +1198,39 @@ static int64_t run_due(ft_relay *app, int64_t now) {
             if (again < next) next = again;
         }
     }
-    /* No time left in the window before the start: recorded once, so the list can say why. */
+    /* No time left in the window before the start: recorded once, so the list can say why. A
+     * reminder held for the balance whose time ran out (or whose job started) is recorded missed. */
     const cJSON *e;
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(r, "excluded")) {
+        if (atomic_load(&app->stopping)) break;
         const char *reason = sfield(e, "reason"), *occ = sfield(e, "date");
-        if (!reason || !occ || strcmp(reason, "no_send_time") != 0) continue;
+        if (!reason || !occ) continue;
+        int nst = strcmp(reason, "no_send_time") == 0;
+        if (!nst && strcmp(reason, "started") != 0) continue;
         const cJSON *job = find_job(jobs, sfield(e, "job_id"));
-        char *outcome = NULL;
-        if (job && ft_store_reminder_key_get(app->store, sfield(job, "job_id"), occ, &outcome, NULL) == FT_E_NOT_FOUND)
-            skip(app, job, occ, "no_send_time", sfield(e, "message") ? sfield(e, "message") : "no send time", FT_E_SCHED_NO_WINDOW, NULL);
-        free(outcome);
+        if (!job) continue;
+        rkey k;
+        ft_status st = key_get(app, sfield(job, "job_id"), occ, &k);
+        if (st == FT_OK && strcmp(k.outcome, "held") == 0) {
+            record_not_sent(app, job, occ, k.rev, "missed", "balance",
+                            nst ? "the balance could not cover the reminder, and no bundle was bought while there was "
+                                  "still time in the send window before the job"
+                                : "the balance could not cover the reminder, and no bundle was bought before the job started",
+                            FT_E_BALANCE, NULL);
+        } else if (nst && (st == FT_E_NOT_FOUND || (st == FT_OK && strcmp(k.outcome, "pending") == 0))) {
+            skip(app, job, occ, st == FT_OK ? k.rev : 0, "no_send_time",
+                 sfield(e, "message") ? sfield(e, "message") : "no send time", FT_E_SCHED_NO_WINDOW, NULL);
+        } else if (nst && st == FT_OK && k.start_ms && strcmp(k.reason, "opted_out") != 0) {
+            /* Handled for another start of that day (the visit was re-timed), or pulled back to be
+             * sent again: no send time is left for it. */
+            int64_t start = occ_entry(app, job, occ, NULL);
+            if (start && (start != k.start_ms || strcmp(k.outcome, "canceled") == 0) &&
+                ft_store_reminder_key_set(app->store, sfield(job, "job_id"), occ, "pending", NULL, NULL, start, k.rev + 1,
+                                          ft_now_ms()) == FT_OK)
+                skip(app, job, occ, k.rev + 1, "no_send_time",
+                     sfield(e, "message") ? sfield(e, "message") : "no send time", FT_E_SCHED_NO_WINDOW, NULL);
+        }
+        free(k.body);
     }
     cJSON_Delete(r);
     cJSON_Delete(jobs);
@@ -821,33 +1319,66 @@ void ft_reminders_get(ft_req *r) {
     int n = cJSON_GetArraySize(src);
     cJSON **items = n > 0 ? calloc((size_t)n, sizeof *items) : NULL;
     int k = 0;
+    cJSON *seen = cJSON_CreateObject(); /* "job|date" of the visits listed */
     for (cJSON *it = src ? src->child : NULL, *nx; it; it = nx) {
         nx = it->next;
         cJSON *rem = cJSON_DetachItemViaPointer(src, it);
         const char *jid = sfield(rem, "job_id"), *occ = sfield(rem, "date");
         const cJSON *job = find_job(jobs, jid);
-        char *outcome = NULL, *why = NULL;
-        int keyed = job && occ && ft_store_reminder_key_get(app->store, jid, occ, &outcome, &why) == FT_OK;
-        if (keyed && strcmp(outcome, "skipped") == 0) {
+        char sk[160];
+        snprintf(sk, sizeof sk, "%s|%s", jid ? jid : "", occ ? occ : "");
+        if (!cJSON_GetObjectItemCaseSensitive(seen, sk)) cJSON_AddTrueToObject(seen, sk);
+        rkey key;
+        memset(&key, 0, sizeof key);
+        int keyed = job && occ && key_get(app, jid, occ, &key) == FT_OK;
+        int64_t start = iso_ms(sfield(rem, "job_start_utc"));
+        int same = keyed && (!key.start_ms || key.start_ms == start) && strcmp(key.outcome, "pending") != 0;
+        const char *state = "pending";
+        if (same && strcmp(key.outcome, "sent") == 0) {
+            const char *ob = key.outbox_state;
+            state = strcmp(ob, "queued") == 0 ? "queued" : strcmp(ob, "failed") == 0 ? "failed"
+                    : strcmp(ob, "uncertain") == 0 ? "uncertain" : "sent";
+        } else if (same && strcmp(key.outcome, "held") == 0) {
+            state = "held";
+        }
+        int excluded = same && (strcmp(key.outcome, "skipped") == 0 || strcmp(key.outcome, "missed") == 0 ||
+                                (strcmp(key.outcome, "canceled") == 0 && strcmp(key.reason, "opted_out") == 0));
+        if (excluded) {
+            int canceled = strcmp(key.outcome, "canceled") == 0;
             cJSON *e = cJSON_CreateObject();
             cJSON_AddStringToObject(e, "job_id", jid);
             cJSON_AddStringToObject(e, "date", occ);
-            cJSON_AddStringToObject(e, "reason", why && why[0] ? why : "skipped");
-            cJSON_AddStringToObject(e, "message", "the reminder was not sent (see the reminder.skipped event)");
+            cJSON_AddStringToObject(e, "reason", key.reason[0] ? key.reason : "skipped");
+            cJSON_AddStringToObject(e, "message", canceled ? "the customer opted out: the reminder was pulled back before it reached Twilio"
+                                                  : strcmp(key.outcome, "missed") == 0 ? "the reminder was missed (see the reminder.missed event)"
+                                                  : "the reminder was not sent (see the reminder.skipped event)");
+            if (canceled) {
+                cJSON_AddStringToObject(e, "message_id", key.message_id);
+                cJSON_AddBoolToObject(e, "pulled_back", 1);
+            }
+            if (strcmp(key.outcome, "missed") == 0) cJSON_AddBoolToObject(e, "missed", 1);
             cJSON_AddItemToArray(excl, e);
             cJSON_Delete(rem);
         } else {
             rendered rd;
             memset(&rd, 0, sizeof rd);
             if (job && render_for(app, job, rem, &rd)) {
-                cJSON_AddStringToObject(rem, "text", rd.text);
+                /* Once enqueued, the text is the one that was logged and charged. */
+                cJSON_AddStringToObject(rem, "text", same && strcmp(key.outcome, "sent") == 0 && key.body ? key.body : rd.text);
+                const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rem, "text"));
                 ft_segment_count c;
-                if (ft_segment_count_text(rd.text, strlen(rd.text), 0, &c, NULL) == FT_OK) {
+                if (ft_segment_count_text(t, strlen(t), 0, &c, NULL) == FT_OK) {
                     cJSON_AddNumberToObject(rem, "segments", c.segments);
                     cJSON_AddStringToObject(rem, "encoding", c.encoding == FT_ENCODING_UCS2 ? "UCS-2" : "GSM-7");
                 }
                 free(rd.text);
-                cJSON_AddStringToObject(rem, "state", keyed ? "sent" : "pending");
+                cJSON_AddStringToObject(rem, "state", state);
+                if (same && key.message_id[0]) cJSON_AddStringToObject(rem, "message_id", key.message_id);
+                if (strcmp(state, "held") == 0) {
+                    cJSON_AddStringToObject(rem, "held_reason", "balance");
+                    cJSON_AddStringToObject(rem, "message", "the balance cannot cover it: it goes out when a bundle is "
+                                                            "bought, if there is still time before the job");
+                }
                 if (sfield(job, "customer_id")) {
                     cJSON_DeleteItemFromObjectCaseSensitive(rem, "customer_id");
                     cJSON_AddStringToObject(rem, "customer_id", sfield(job, "customer_id"));
@@ -865,9 +1396,35 @@ void ft_reminders_get(ft_req *r) {
                 cJSON_Delete(rem);
             }
         }
-        free(outcome);
-        free(why);
+        free(key.body);
     }
+    /* Reminders pulled back (or canceled too late) for visits no longer listed: canceled, deleted or
+     * moved jobs. */
+    rkeys pulled = {0};
+    ft_store_reminder_keys(app->store, NULL, from, to, NULL, key_push, &pulled);
+    for (size_t i = 0; i < pulled.n; i++) {
+        const rkey *q = &pulled.v[i];
+        char sk[160];
+        snprintf(sk, sizeof sk, "%s|%s", q->job_id, q->occurrence);
+        int was_pulled = strcmp(q->outcome, "canceled") == 0;
+        if (cJSON_GetObjectItemCaseSensitive(seen, sk) || !q->reason[0] || (!was_pulled && strcmp(q->outcome, "sent") != 0))
+            continue;
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "job_id", q->job_id);
+        cJSON_AddStringToObject(e, "date", q->occurrence);
+        cJSON_AddStringToObject(e, "reason", q->reason);
+        char m[300];
+        snprintf(m, sizeof m, was_pulled ? "%s: the reminder was pulled back before it reached Twilio"
+                                         : "%s after its reminder had gone to Twilio: it was not pulled back",
+                 why_of(q->reason));
+        cJSON_AddStringToObject(e, "message", m);
+        cJSON_AddStringToObject(e, "message_id", q->message_id);
+        cJSON_AddBoolToObject(e, "pulled_back", was_pulled);
+        if (!was_pulled) cJSON_AddStringToObject(e, "state", "sent");
+        cJSON_AddItemToArray(excl, e);
+    }
+    rkeys_free(&pulled);
+    cJSON_Delete(seen);
     if (k > 1) qsort(items, (size_t)k, sizeof *items, cmp_send_at);
     for (int i = 0; i < k; i++) cJSON_AddItemToArray(rems, items[i]);
     free(items);

@@ -181,14 +181,15 @@ static const char *const STAFF_TYPES[] = {
     "consent.opted_out",  "consent.optout_request", "consent.optout_confirmed",  "consent.optout_dismissed",
     "message.send",
     "note.added",         "thread.claimed",      "thread.resolved",             "thread.transferred",
-    "thread.read",        "template.saved",      "job.saved"};
+    "thread.read",        "template.saved",      "job.saved",                   "job.deleted"};
 static const char *const ADMIN_TYPES[] = {"bundle.purchased"};
 static const char *const RELAY_TYPES[] = {"message.sent",     "message.failed",  "message.status",
                                           "message.received", "balance.debited", "balance.refunded",
                                           "consent.opted_in", "registration.saved", "registration.submitted",
                                           "registration.brand_approved", "registration.campaign_pending",
                                           "registration.approved", "registration.failed",
-                                          "reminder.skipped"};
+                                          "reminder.skipped", "reminder.missed", "reminder.canceled",
+                                          "reminder.cancel_too_late"};
 
 static int type_in(const char *t, const char *const *list, size_t n) {
     for (size_t i = 0; i < n; i++) {
@@ -271,7 +272,7 @@ ft_status ft_rules_check_client_event(ft_relay *app, const char *role, const cha
             return FT_E_JSON_SHAPE;
         }
     }
-    if (strcmp(type, "template.saved") == 0 || strcmp(type, "job.saved") == 0)
+    if (strcmp(type, "template.saved") == 0 || strcmp(type, "job.saved") == 0 || strcmp(type, "job.deleted") == 0)
         return ft_reminders_check_event(app, type, body, why, cap);
     /* Every other event is about one phone number. */
     const char *phone = str_field(body, "phone");

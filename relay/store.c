@@ -13,11 +13,33 @@
 struct ft_store {
     sqlite3 *db;
     pthread_mutex_t lock; /* recursive: begin/commit hold it across calls */
+    /* WAL checkpoints run on a thread of their own with its own connection (wal_main), never in
+     * a commit: the commit path only appends to the WAL and fsyncs it. */
+    char *path;
+    pthread_t wal_thread;
+    int wal_started;
+    pthread_mutex_t wal_lock;
+    pthread_cond_t wal_cond;
+    int wal_frames;         /* frames in the WAL at the last commit (under wal_lock) */
+    int wal_done;           /* of them, copied into the database by the last checkpoint (under wal_lock) */
+    unsigned wal_gen;       /* bumped each time the WAL starts over (under wal_lock) */
+    int wal_quit;           /* under wal_lock */
 };
+
+/* A checkpoint starts once the WAL holds this many frames (pages; SQLite's own default), in the
+ * background. When the writers keep adding frames during it, the WAL cannot start over from its
+ * beginning (SQLite restarts it only once every frame is copied): past WAL_RESTART_FRAMES the last
+ * few frames are copied with commits held off for that short moment, so the WAL file is reused
+ * (overwriting a file is a cheaper fsync than growing one) and stays around 16 MiB at most. */
+#define WAL_CHECKPOINT_FRAMES 1000
+#define WAL_RESTART_FRAMES 4000
 
 static const char *const SCHEMA =
     "PRAGMA journal_mode=WAL;"
     "PRAGMA synchronous=FULL;"
+    /* 512 KiB of page cache (SQLite's default is 2 MiB): the log is appended to, and what a
+     * request reads is a few index pages; the rest comes from the OS's file cache. */
+    "PRAGMA cache_size=-512;"
     "PRAGMA foreign_keys=ON;"
     "CREATE TABLE IF NOT EXISTS settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS events(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
@@ -37,6 +59,10 @@ static const char *const SCHEMA =
     "CREATE INDEX IF NOT EXISTS outbox_sid ON outbox(sid);"
     "CREATE TABLE IF NOT EXISTS webhook_seen(sid TEXT NOT NULL, status TEXT NOT NULL, at INTEGER NOT NULL,"
     " PRIMARY KEY(sid, status));"
+    /* The state checkpoint (relay/events.c): the resident reducer as of seq, so a start folds only
+     * the events after it. One row. */
+    "CREATE TABLE IF NOT EXISTS checkpoint(id INTEGER PRIMARY KEY CHECK(id = 1), seq INTEGER NOT NULL,"
+    " version INTEGER NOT NULL, state TEXT NOT NULL, sha256 TEXT NOT NULL, at INTEGER NOT NULL);"
     /* Reminders (relay/reminders.c): the latest job.saved per job and template.saved per template,
      * and one row per (job, occurrence) once its reminder was enqueued or skipped (exactly once). */
     "CREATE TABLE IF NOT EXISTS jobs(job_id TEXT PRIMARY KEY, body TEXT NOT NULL, seq INTEGER NOT NULL);"
@@ -44,10 +70,111 @@ static const char *const SCHEMA =
     " body TEXT NOT NULL, seq INTEGER NOT NULL);"
     "CREATE INDEX IF NOT EXISTS templates_type ON templates(job_type, seq);"
     "CREATE TABLE IF NOT EXISTS reminder_keys(job_id TEXT NOT NULL, occurrence TEXT NOT NULL, outcome TEXT NOT NULL,"
-    " message_id TEXT, reason TEXT, at INTEGER NOT NULL, PRIMARY KEY(job_id, occurrence));";
+    " message_id TEXT, reason TEXT, at INTEGER NOT NULL, PRIMARY KEY(job_id, occurrence));"
+    "CREATE INDEX IF NOT EXISTS reminder_keys_msg ON reminder_keys(message_id);"
+    "CREATE INDEX IF NOT EXISTS reminder_keys_occ ON reminder_keys(occurrence);";
+
+static int reminder_keys_upgrade(sqlite3 *db); /* columns added later (reminders section) */
 
 #define LOCK(s) pthread_mutex_lock(&(s)->lock)
 #define UNLOCK(s) pthread_mutex_unlock(&(s)->lock)
+
+/* ---- WAL checkpoints, off the commit path ---- */
+
+/* After each commit (store lock held): wakes the checkpointer each WAL_CHECKPOINT_FRAMES new frames. */
+static int wal_hook(void *ud, sqlite3 *db, const char *name, int frames) {
+    (void)db;
+    (void)name;
+    ft_store *s = ud;
+    pthread_mutex_lock(&s->wal_lock);
+    if (frames < s->wal_frames) { /* the WAL started over */
+        s->wal_done = 0;
+        s->wal_gen++;
+    }
+    s->wal_frames = frames;
+    if (frames >= s->wal_done + WAL_CHECKPOINT_FRAMES) pthread_cond_signal(&s->wal_cond);
+    pthread_mutex_unlock(&s->wal_lock);
+    return SQLITE_OK;
+}
+
+static void *wal_main(void *arg) {
+    ft_store *s = arg;
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(s->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+        sqlite3_exec(db, "PRAGMA synchronous=FULL; PRAGMA cache_size=8;", NULL, NULL, NULL) != SQLITE_OK) {
+        /* Without it the WAL would only grow: checkpoint in the commit path, as SQLite does. */
+        fprintf(stderr, "fieldtext-relay: WAL checkpointer: %s; checkpoints stay in the commit path\n",
+                db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        LOCK(s);
+        sqlite3_wal_autocheckpoint(s->db, WAL_CHECKPOINT_FRAMES);
+        UNLOCK(s);
+        return NULL;
+    }
+    pthread_mutex_lock(&s->wal_lock);
+    for (;;) {
+        while (!s->wal_quit && s->wal_frames < s->wal_done + WAL_CHECKPOINT_FRAMES)
+            pthread_cond_wait(&s->wal_cond, &s->wal_lock);
+        if (s->wal_quit) break;
+        unsigned gen = s->wal_gen;
+        pthread_mutex_unlock(&s->wal_lock);
+        /* PASSIVE: copies what no reader still needs, never waits, never blocks a writer. */
+        int log = 0, done = 0;
+        int rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+        if (rc == SQLITE_OK && log >= WAL_RESTART_FRAMES) {
+            /* Commits went on meanwhile: the frames they added are copied with commits held off
+             * (a few pages), so that the next commit starts the WAL over. */
+            LOCK(s);
+            rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+            UNLOCK(s);
+        }
+        pthread_mutex_lock(&s->wal_lock);
+        if (gen != s->wal_gen) {
+            /* the WAL started over meanwhile: wal_done is already right */
+        } else if (rc == SQLITE_OK) {
+            if (done > s->wal_done) s->wal_done = done;
+        } else {
+            s->wal_done = s->wal_frames; /* busy or failed: try again WAL_CHECKPOINT_FRAMES later */
+        }
+    }
+    pthread_mutex_unlock(&s->wal_lock);
+    sqlite3_close(db);
+    return NULL;
+}
+
+static int wal_start(ft_store *s, const char *path) {
+    s->path = strdup(path);
+    if (!s->path) return 0;
+    pthread_mutex_init(&s->wal_lock, NULL);
+    pthread_cond_init(&s->wal_cond, NULL);
+    /* The hook replaces SQLite's automatic checkpoint (which would run inside a commit). */
+    sqlite3_wal_hook(s->db, wal_hook, s);
+    /* A small stack: the thread only runs sqlite3_wal_checkpoint_v2. */
+    pthread_attr_t a;
+    pthread_attr_init(&a);
+    pthread_attr_setstacksize(&a, 256u * 1024u);
+    s->wal_started = pthread_create(&s->wal_thread, &a, wal_main, s) == 0;
+    pthread_attr_destroy(&a);
+    if (!s->wal_started) sqlite3_wal_autocheckpoint(s->db, WAL_CHECKPOINT_FRAMES);
+    return 1;
+}
+
+static void wal_stop(ft_store *s) {
+    if (s->wal_started) {
+        pthread_mutex_lock(&s->wal_lock);
+        s->wal_quit = 1;
+        pthread_cond_signal(&s->wal_cond);
+        pthread_mutex_unlock(&s->wal_lock);
+        pthread_join(s->wal_thread, NULL);
+        s->wal_started = 0;
+    }
+    if (s->path) {
+        pthread_mutex_destroy(&s->wal_lock);
+        pthread_cond_destroy(&s->wal_cond);
+        free(s->path);
+        s->path = NULL;
+    }
+}
 
 ft_status ft_store_open(const char *dir, ft_store **out) {
     *out = NULL;
@@ -76,13 +203,24 @@ ft_status ft_store_open(const char *dir, ft_store **out) {
         ft_store_close(s);
         return FT_E_STORAGE;
     }
+    if (!reminder_keys_upgrade(s->db)) {
+        fprintf(stderr, "fieldtext-relay: schema: cannot add the reminder_keys columns: %s\n", sqlite3_errmsg(s->db));
+        ft_store_close(s);
+        return FT_E_STORAGE;
+    }
+    if (!wal_start(s, path)) {
+        fprintf(stderr, "fieldtext-relay: cannot start the WAL checkpointer\n");
+        ft_store_close(s);
+        return FT_E_STORAGE;
+    }
     *out = s;
     return FT_OK;
 }
 
 void ft_store_close(ft_store *s) {
     if (!s) return;
-    sqlite3_close(s->db);
+    wal_stop(s);
+    sqlite3_close(s->db); /* the last connection: checkpoints the WAL and removes it */
     pthread_mutex_destroy(&s->lock);
     free(s);
 }
@@ -655,6 +793,52 @@ ft_status ft_store_outbox_recover(ft_store *s, ft_store_outbox_fn fn, void *ctx)
     return r;
 }
 
+/* ---- the state checkpoint ---- */
+
+ft_status ft_store_checkpoint_put(ft_store *s, int64_t seq, int64_t version, const char *state, const char *sha256,
+                                  int64_t at) {
+    LOCK(s);
+    sqlite3_stmt *st = prep(s, "INSERT OR REPLACE INTO checkpoint(id,seq,version,state,sha256,at) VALUES(1,?,?,?,?,?)");
+    ft_status r = FT_E_STORAGE;
+    if (st) {
+        sqlite3_bind_int64(st, 1, seq);
+        sqlite3_bind_int64(st, 2, version);
+        bind_text(st, 3, state);
+        bind_text(st, 4, sha256);
+        sqlite3_bind_int64(st, 5, at);
+        r = step_done(st);
+    }
+    UNLOCK(s);
+    return r;
+}
+
+ft_status ft_store_checkpoint_get(ft_store *s, int64_t *seq, int64_t *version, char **state, char **sha256) {
+    *state = *sha256 = NULL;
+    LOCK(s);
+    sqlite3_stmt *st = prep(s, "SELECT seq,version,state,sha256 FROM checkpoint WHERE id=1");
+    ft_status r = FT_E_STORAGE;
+    if (st) {
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            *seq = sqlite3_column_int64(st, 0);
+            *version = sqlite3_column_int64(st, 1);
+            *state = col_dup(st, 2);
+            *sha256 = col_dup(st, 3);
+            r = *state && *sha256 ? FT_OK : FT_E_STORAGE; /* NULLs are refused by the schema */
+            if (r != FT_OK) {
+                free(*state);
+                free(*sha256);
+                *state = *sha256 = NULL;
+            }
+        } else {
+            r = rc == SQLITE_DONE ? FT_E_NOT_FOUND : FT_E_STORAGE;
+        }
+        sqlite3_finalize(st);
+    }
+    UNLOCK(s);
+    return r;
+}
+
 /* ---- webhook redelivery ---- */
 
 ft_status ft_store_webhook_seen(ft_store *s, const char *sid, const char *status, int64_t now, int *is_new) {
@@ -764,7 +948,11 @@ ft_status ft_store_template_for(ft_store *s, const char *job_type, char **body_j
 ft_status ft_store_reminder_key_add(ft_store *s, const char *job_id, const char *occurrence, const char *outcome,
                                     const char *message_id, const char *reason, int64_t at) {
     LOCK(s);
-    sqlite3_stmt *st = prep(s, "INSERT INTO reminder_keys(job_id,occurrence,outcome,message_id,reason,at) VALUES(?,?,?,?,?,?)");
+    /* A row the scheduler left 'pending' (its intent, with start_ms and rev) or 'held' is taken. */
+    sqlite3_stmt *st = prep(s, "INSERT INTO reminder_keys(job_id,occurrence,outcome,message_id,reason,at) VALUES(?,?,?,?,?,?)"
+                               " ON CONFLICT(job_id,occurrence) DO UPDATE SET outcome=excluded.outcome,"
+                               " message_id=excluded.message_id, reason=excluded.reason, at=excluded.at"
+                               " WHERE reminder_keys.outcome IN ('pending','held')");
     ft_status r = FT_E_STORAGE;
     if (st) {
         bind_text(st, 1, job_id);
@@ -774,9 +962,115 @@ ft_status ft_store_reminder_key_add(ft_store *s, const char *job_id, const char 
         bind_text(st, 5, reason);
         sqlite3_bind_int64(st, 6, at);
         r = step_done(st);
+        if (r == FT_OK && sqlite3_changes(s->db) == 0) r = FT_E_CONFLICT; /* handled already */
     }
     UNLOCK(s);
     return r;
+}
+
+ft_status ft_store_reminder_key_set(ft_store *s, const char *job_id, const char *occurrence, const char *outcome,
+                                    const char *message_id, const char *reason, int64_t start_ms, int64_t rev,
+                                    int64_t at) {
+    LOCK(s);
+    sqlite3_stmt *st = prep(s, "INSERT OR REPLACE INTO reminder_keys(job_id,occurrence,outcome,message_id,reason,at,"
+                               "start_ms,rev) VALUES(?,?,?,?,?,?,?,?)");
+    ft_status r = FT_E_STORAGE;
+    if (st) {
+        bind_text(st, 1, job_id);
+        bind_text(st, 2, occurrence);
+        bind_text(st, 3, outcome);
+        bind_text(st, 4, message_id);
+        bind_text(st, 5, reason);
+        sqlite3_bind_int64(st, 6, at);
+        if (start_ms) sqlite3_bind_int64(st, 7, start_ms);
+        else sqlite3_bind_null(st, 7);
+        sqlite3_bind_int64(st, 8, rev);
+        r = step_done(st);
+    }
+    UNLOCK(s);
+    return r;
+}
+
+ft_status ft_store_reminder_keys(ft_store *s, const char *job_id, const char *from, const char *to,
+                                 const char *queued_phone, ft_store_reminder_key_fn fn, void *ctx) {
+    char sql[768];
+    snprintf(sql, sizeof sql,
+             "SELECT k.job_id,k.occurrence,k.outcome,k.message_id,k.reason,COALESCE(k.start_ms,0),k.rev,"
+             "o.state,o.phone,o.body,o.sid,COALESCE(o.segments,0) FROM %s WHERE 1%s%s%s%s ORDER BY k.job_id,k.occurrence",
+             queued_phone ? "outbox o JOIN reminder_keys k ON k.message_id=o.message_id"
+                          : "reminder_keys k LEFT JOIN outbox o ON o.message_id=k.message_id",
+             job_id ? " AND k.job_id=?1" : "", from ? " AND k.occurrence>=?2" : "", to ? " AND k.occurrence<=?3" : "",
+             !queued_phone ? "" : queued_phone[0] ? " AND o.state='queued' AND o.phone=?4" : " AND o.state='queued'");
+    LOCK(s);
+    sqlite3_stmt *st = prep(s, sql);
+    ft_status r = FT_E_STORAGE;
+    if (st) {
+        if (job_id) bind_text(st, 1, job_id);
+        if (from) bind_text(st, 2, from);
+        if (to) bind_text(st, 3, to);
+        if (queued_phone && queued_phone[0]) bind_text(st, 4, queued_phone);
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            ft_store_reminder_key k = {
+                .job_id = (const char *)sqlite3_column_text(st, 0),
+                .occurrence = (const char *)sqlite3_column_text(st, 1),
+                .outcome = (const char *)sqlite3_column_text(st, 2),
+                .message_id = (const char *)sqlite3_column_text(st, 3),
+                .reason = (const char *)sqlite3_column_text(st, 4),
+                .start_ms = sqlite3_column_int64(st, 5),
+                .rev = sqlite3_column_int64(st, 6),
+                .outbox_state = (const char *)sqlite3_column_text(st, 7),
+                .phone = (const char *)sqlite3_column_text(st, 8),
+                .body = (const char *)sqlite3_column_text(st, 9),
+                .sid = (const char *)sqlite3_column_text(st, 10),
+                .segments = sqlite3_column_int64(st, 11),
+            };
+            if (fn(ctx, &k)) break;
+        }
+        r = rc == SQLITE_ROW || rc == SQLITE_DONE ? FT_OK : FT_E_STORAGE;
+        sqlite3_finalize(st);
+    }
+    UNLOCK(s);
+    return r;
+}
+
+ft_status ft_store_outbox_cancel(ft_store *s, const char *message_id, const char *why) {
+    LOCK(s);
+    sqlite3_stmt *st = prep(s, "UPDATE outbox SET state='canceled', last_error=? WHERE message_id=? AND state='queued'");
+    ft_status r = FT_E_STORAGE;
+    if (st) {
+        bind_text(st, 1, why);
+        bind_text(st, 2, message_id);
+        r = step_done(st);
+        if (r == FT_OK && sqlite3_changes(s->db) == 0) r = FT_E_CONFLICT; /* claimed by the sender already */
+    }
+    UNLOCK(s);
+    return r;
+}
+
+ft_status ft_store_job_get(ft_store *s, const char *job_id, char **body_json) {
+    return one_text(s, "SELECT body FROM jobs WHERE job_id=?", job_id, NULL, body_json);
+}
+
+/* reminder_keys gained start_ms (the occurrence's start its outcome was for) and rev (how many times
+ * the occurrence's reminder was taken again after a pull-back or a re-timing): added to an older file. */
+static int reminder_keys_upgrade(sqlite3 *db) {
+    static const char *const cols[][2] = {{"start_ms", "INTEGER"}, {"rev", "INTEGER NOT NULL DEFAULT 0"}};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM pragma_table_info('reminder_keys') WHERE name=?", -1, &st,
+                               NULL) != SQLITE_OK)
+            return 0;
+        sqlite3_bind_text(st, 1, cols[i][0], -1, SQLITE_STATIC);
+        int have = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+        sqlite3_finalize(st);
+        if (have < 0) return 0;
+        if (have) continue;
+        char sql[160];
+        snprintf(sql, sizeof sql, "ALTER TABLE reminder_keys ADD COLUMN %s %s", cols[i][0], cols[i][1]);
+        if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) return 0;
+    }
+    return 1;
 }
 
 ft_status ft_store_reminder_key_get(ft_store *s, const char *job_id, const char *occurrence, char **outcome,

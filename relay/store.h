@@ -104,6 +104,14 @@ ft_status ft_store_webhook_seen(ft_store *s, const char *sid, const char *status
 /* Forgets a (sid, status) pair (when handling it failed, so a redelivery is processed). */
 ft_status ft_store_webhook_forget(ft_store *s, const char *sid, const char *status);
 
+/* ---- the state checkpoint (relay/events.c): one row, replaced each time ---- */
+/* The resident reducer's snapshot covering the log up to seq; version: the snapshot's format;
+ * sha256: of what events.c hashes (to tell a damaged row). */
+ft_status ft_store_checkpoint_put(ft_store *s, int64_t seq, int64_t version, const char *state, const char *sha256,
+                                  int64_t at);
+/* FT_E_NOT_FOUND when none was written. */
+ft_status ft_store_checkpoint_get(ft_store *s, int64_t *seq, int64_t *version, char **state, char **sha256);
+
 /* ---- reminders (relay/reminders.c) ---- */
 /* The latest job.saved body of a job (an older seq does not replace a newer one). */
 ft_status ft_store_job_put(ft_store *s, const char *job_id, const char *body_json, int64_t seq);
@@ -114,12 +122,37 @@ ft_status ft_store_template_put(ft_store *s, const char *template_id, const char
                                 int64_t seq);
 /* The latest saved template of a job type (case-insensitive). FT_E_NOT_FOUND when none. */
 ft_status ft_store_template_for(ft_store *s, const char *job_type, char **body_json);
-/* The exactly-once key of a reminder: one row per (job_id, occurrence), outcome "sent" or "skipped".
- * FT_E_CONFLICT when the key exists (the reminder was handled already). */
+/* The exactly-once key of a reminder: one row per (job_id, occurrence). Outcomes: "pending" (the
+ * scheduler's intent: not handled yet), "sent" (enqueued), "skipped", "held" (waits for the balance),
+ * "missed", "canceled" (pulled back from the outbox). A "pending" or "held" row is taken (its
+ * start_ms and rev kept); FT_E_CONFLICT when the key was handled already. */
 ft_status ft_store_reminder_key_add(ft_store *s, const char *job_id, const char *occurrence, const char *outcome,
                                     const char *message_id, const char *reason, int64_t at);
-/* FT_E_NOT_FOUND when not handled yet; *reason (may be NULL) "" when none. */
+/* FT_E_NOT_FOUND when there is no row; *reason (may be NULL) "" when none. */
 ft_status ft_store_reminder_key_get(ft_store *s, const char *job_id, const char *occurrence, char **outcome,
                                     char **reason);
+/* Writes a key row as given (insert or replace). start_ms 0: unknown. */
+ft_status ft_store_reminder_key_set(ft_store *s, const char *job_id, const char *occurrence, const char *outcome,
+                                    const char *message_id, const char *reason, int64_t start_ms, int64_t rev,
+                                    int64_t at);
+/* A key row with its outbox row (outbox_state etc. NULL when it has none). */
+typedef struct ft_store_reminder_key {
+    const char *job_id, *occurrence, *outcome, *message_id, *reason;
+    int64_t start_ms; /* the occurrence's start (ms) the outcome was for; 0 when unknown (older rows) */
+    int64_t rev;      /* 0 for the occurrence's first reminder, +1 each time it is taken again */
+    const char *outbox_state, *phone, *body, *sid;
+    int64_t segments;
+} ft_store_reminder_key;
+typedef int (*ft_store_reminder_key_fn)(void *ctx, const ft_store_reminder_key *k);
+/* Calls fn for the keys of job_id (NULL: every job) with occurrence in [from, to] (NULL: open);
+ * queued_phone non-NULL: only keys whose outbox row is still 'queued' ("": any phone, else that
+ * phone). The store's lock is held during the walk: fn must not write. */
+ft_status ft_store_reminder_keys(ft_store *s, const char *job_id, const char *from, const char *to,
+                                 const char *queued_phone, ft_store_reminder_key_fn fn, void *ctx);
+/* Takes a 'queued' outbox row out of the sender's reach (state 'canceled'). FT_E_CONFLICT when it
+ * is not queued any more (the sender claimed it: it went, or is going, to Twilio). */
+ft_status ft_store_outbox_cancel(ft_store *s, const char *message_id, const char *why);
+/* The stored job.saved body of one job. FT_E_NOT_FOUND when none. */
+ft_status ft_store_job_get(ft_store *s, const char *job_id, char **body_json);
 
 #endif

@@ -107,6 +107,7 @@ static void requeue(ft_relay *app, const ft_store_outbox *o, long retry_after_s,
     if (retry_after_s > 0 && retry_after_s * 1000 > d) d = retry_after_s * 1000;
     if (d > 3600LL * 1000) d = 3600LL * 1000;
     ft_store_outbox_mark(app->store, o->message_id, "queued", NULL, why, ft_now_ms() + d);
+    ft_reminders_requeued(app, o->message_id); /* a reminder canceled meanwhile does not go on the retry */
 }
 
 static void send_one(ft_relay *app, const ft_store_outbox *o) {
@@ -243,7 +244,7 @@ static void *sender_main(void *arg) {
         }
         pthread_mutex_lock(&app->notify_lock);
         while (!app->outbox_kick && !atomic_load(&app->stopping)) {
-            if (pthread_cond_timedwait(&app->notify_cond, &app->notify_lock, &until) == ETIMEDOUT) break;
+            if (pthread_cond_timedwait(&app->outbox_cond, &app->notify_lock, &until) == ETIMEDOUT) break;
         }
         app->outbox_kick = 0;
         pthread_mutex_unlock(&app->notify_lock);
@@ -252,7 +253,7 @@ static void *sender_main(void *arg) {
 }
 
 int ft_twilio_start(ft_relay *app) {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return 0;
+    /* libcurl is loaded and initialised at its first use (relay/curl_lazy.c), not here. */
     ft_store_outbox_recover(app->store, report_uncertain, app);
     if (pthread_create(&app->sender, NULL, sender_main, app) != 0) return 0;
     app->sender_started = 1;
@@ -265,7 +266,7 @@ void ft_twilio_stop(ft_relay *app) {
         pthread_join(app->sender, NULL);
         app->sender_started = 0;
     }
-    curl_global_cleanup();
+    curl_global_cleanup(); /* only if libcurl was loaded */
 }
 
 void ft_twilio_sandbox_inbound(ft_req *r) {

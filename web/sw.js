@@ -27,7 +27,7 @@ const PRECACHE = {
   app: [
     './css/app.css', './js/warm.js', './js/app.js', './js/api.js', './js/model.js', './js/storage.js', './js/sync.js',
     './js/views/shell.js', './js/views/login.js', './js/views/messages.js', './js/views/customers.js',
-    './js/views/workflow.js',
+    './js/views/workflow.js', './js/views/reminders.js', './js/views/registration.js', './css/pages.css',
   ],
   estimator: [
     './estimator.html',

@@ -524,6 +524,138 @@ fail:
     return NULL;
 }
 
+/* ---- snapshots ---- */
+
+char *ft_reducer_snapshot_json(const ft_reducer *r) {
+    if (!r) return NULL;
+    cJSON *out = cJSON_CreateObject();
+    if (!out) return NULL;
+    if (!ft_json_add_int(out, "v", FT_REDUCER_SNAPSHOT_VERSION) || !cJSON_AddBoolToObject(out, "compact", r->compact) ||
+        !ft_json_add_int(out, "last_seq", r->last_seq) || !ft_json_add_int(out, "balance", r->balance) ||
+        !ft_json_add_int(out, "purchased", r->purchased) || !ft_json_add_int(out, "debited", r->debited) ||
+        !ft_json_add_int(out, "refunded", r->refunded))
+        goto fail;
+    /* The maps as they are (insertion order kept): a restored reducer snapshots to the same text. */
+    const struct {
+        const char *name;
+        const cJSON *map;
+    } maps[] = {{"customers", r->customers}, {"consent", r->consent}, {"threads", r->threads},
+                {"msg_phone", r->msg_phone}, {"sid_msg", r->sid_msg}};
+    for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++) {
+        cJSON *copy = cJSON_Duplicate(maps[i].map, 1);
+        if (!copy || !cJSON_AddItemToObject(out, maps[i].name, copy)) {
+            cJSON_Delete(copy);
+            goto fail;
+        }
+    }
+    return ft_json_finish(out);
+fail:
+    cJSON_Delete(out);
+    return NULL;
+}
+
+/* An exact integer field (|v| < 2^53, as ft_json_add_int writes it). */
+static int snap_int(const cJSON *o, const char *name, int64_t *v) {
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, name);
+    if (!cJSON_IsNumber(it)) return 0;
+    double d = it->valuedouble;
+    if (!(d >= -9007199254740991.0 && d <= 9007199254740991.0) || d != (double)(int64_t)d) return 0;
+    *v = (int64_t)d;
+    return 1;
+}
+
+/* Each value of map is an object (an entry) or, when strings is set, a string. */
+static int snap_map_ok(const cJSON *map, int strings) {
+    if (!cJSON_IsObject(map)) return 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, map) {
+        if (!it->string || !(strings ? cJSON_IsString(it) : cJSON_IsObject(it))) return 0;
+    }
+    return 1;
+}
+
+/* What the rules read of a consent entry: its phone and a known state; the steps stamps or null. */
+static int snap_consent_ok(const cJSON *consent) {
+    static const char *const states[] = {"none", "pending", "opted_in", "opted_out"};
+    static const char *const steps[] = {"script_read", "screen_acknowledged", "box_checked", "opted_in", "opted_out"};
+    const cJSON *c;
+    cJSON_ArrayForEach(c, consent) {
+        const char *phone = str_of(c, "phone"), *state = str_of(c, "state");
+        if (!phone || strcmp(phone, c->string) != 0 || !state) return 0;
+        int known = 0;
+        for (size_t i = 0; i < sizeof states / sizeof states[0]; i++) known |= strcmp(state, states[i]) == 0;
+        if (!known) return 0;
+        for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+            const cJSON *st = cJSON_GetObjectItemCaseSensitive(c, steps[i]);
+            if (!st || !(cJSON_IsNull(st) || cJSON_IsTrue(st) || cJSON_IsObject(st))) return 0;
+        }
+    }
+    return 1;
+}
+
+static int snap_threads_ok(const cJSON *threads) {
+    const cJSON *t;
+    cJSON_ArrayForEach(t, threads) {
+        if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(t, "messages")) || !str_of(t, "phone")) return 0;
+    }
+    return 1;
+}
+
+ft_status ft_reducer_restore(const char *json, size_t len, ft_reducer **out) {
+    if (!out) return FT_E_INVALID_ARG;
+    *out = NULL;
+    if (!json && len) return FT_E_INVALID_ARG;
+    if (len > FT_REDUCER_MAX_SNAPSHOT_BYTES) return FT_E_TOO_LARGE;
+    if (!json) return FT_E_JSON;
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+    if (!root) return FT_E_JSON;
+    size_t at = (size_t)(end - json);
+    while (at < len && (json[at] == ' ' || json[at] == '\n' || json[at] == '\r' || json[at] == '\t')) at++;
+    ft_status st = at == len ? FT_OK : FT_E_JSON;
+    int64_t v = 0;
+    ft_reducer *r = NULL;
+    const cJSON *compact = cJSON_GetObjectItemCaseSensitive(root, "compact");
+    if (st == FT_OK && (!cJSON_IsObject(root) || !snap_int(root, "v", &v) || v != FT_REDUCER_SNAPSHOT_VERSION ||
+                        !cJSON_IsBool(compact)))
+        st = FT_E_JSON_SHAPE;
+    if (st == FT_OK) st = ft_reducer_new(&r);
+    if (st == FT_OK) {
+        r->compact = cJSON_IsTrue(compact);
+        if (!snap_int(root, "last_seq", &r->last_seq) || !snap_int(root, "balance", &r->balance) ||
+            !snap_int(root, "purchased", &r->purchased) || !snap_int(root, "debited", &r->debited) ||
+            !snap_int(root, "refunded", &r->refunded))
+            st = FT_E_JSON_SHAPE;
+    }
+    /* The maps are moved out of the parsed tree into the reducer, each checked first. */
+    static const char *const names[] = {"customers", "consent", "threads", "msg_phone", "sid_msg"};
+    for (size_t i = 0; st == FT_OK && i < sizeof names / sizeof names[0]; i++) {
+        cJSON *m = cJSON_DetachItemFromObjectCaseSensitive(root, names[i]);
+        int ok = snap_map_ok(m, i >= 3);
+        if (ok && i == 1) ok = snap_consent_ok(m);
+        if (ok && i == 2) ok = snap_threads_ok(m);
+        /* a compact reducer keeps no customers, threads or message indexes */
+        if (ok && r->compact && i != 1) ok = cJSON_GetArraySize(m) == 0;
+        if (!ok) {
+            cJSON_Delete(m);
+            st = FT_E_JSON_SHAPE;
+            break;
+        }
+        cJSON **slot = i == 0 ? &r->customers : i == 1 ? &r->consent : i == 2 ? &r->threads : i == 3 ? &r->msg_phone : &r->sid_msg;
+        cJSON_Delete(*slot);
+        *slot = m;
+    }
+    cJSON_Delete(root);
+    if (st != FT_OK) {
+        ft_reducer_free(r);
+        return st;
+    }
+    *out = r;
+    return FT_OK;
+}
+
+int ft_reducer_is_compact(const ft_reducer *r) { return r ? r->compact : 0; }
+
 char *ft_reduce_json(const char *events_json, size_t len) {
     ft_reducer *r = NULL;
     ft_status st = ft_reducer_new(&r);

@@ -47,7 +47,7 @@ export function control(url) {
     optouts: () => call('GET', '/sandbox/optouts').then((j) => j.optouts),
     /** @param {{from: string, to?: string, body: string, url?: string, times?: number}} m */
     inbound: (m) => call('POST', '/sandbox/inbound', m),
-    /** @param {{kind?: 'error'|'rate', count?: number, status?: number, retryAfter?: number, match?: 'create'|'any'}} f */
+    /** @param {{kind?: 'error'|'rate', count?: number, status?: number, retryAfter?: number, match?: 'create'|'any', delayMs?: number}} f */
     fault: (f) => call('POST', '/sandbox/faults', f),
     /** @param {string} sid @param {string} [status] */
     a2p: (sid, status) => call('POST', '/sandbox/a2p', { sid, status }),

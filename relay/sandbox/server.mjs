@@ -104,6 +104,7 @@ export function configFromEnv(env = process.env) {
   if (env.FIELDTEXT_SANDBOX_RATE) c.ratePerSecond = Number(env.FIELDTEXT_SANDBOX_RATE);
   if (env.FIELDTEXT_SANDBOX_A2P_DELAY_MS) c.a2pDelayMs = Number(env.FIELDTEXT_SANDBOX_A2P_DELAY_MS);
   if (env.FIELDTEXT_SANDBOX_REQUIRE_A2P) c.requireA2p = env.FIELDTEXT_SANDBOX_REQUIRE_A2P === '1';
+  if (env.FIELDTEXT_SANDBOX_NONCOMPLIANT) c.noncompliant = list(env.FIELDTEXT_SANDBOX_NONCOMPLIANT);
   if (env.FIELDTEXT_SANDBOX_OAI) c.oaiEnforce = env.FIELDTEXT_SANDBOX_OAI !== 'off';
   if (env.FIELDTEXT_SANDBOX_DATA_DIR) c.dataDir = env.FIELDTEXT_SANDBOX_DATA_DIR;
   if (env.FIELDTEXT_SANDBOX_FSYNC) c.fsync = env.FIELDTEXT_SANDBOX_FSYNC === '1';
@@ -113,7 +114,7 @@ export function configFromEnv(env = process.env) {
 
 /** Config keys that POST /sandbox/config may change. */
 const MUTABLE = ['accountSid', 'authToken', 'apiKeys', 'numbers', 'publicUrl', 'inboundUrl', 'statusCallback',
-  'rewrite', 'callbackDelayMs', 'duplicateCallbacks', 'ratePerSecond', 'a2pDelayMs', 'requireA2p', 'oaiEnforce'];
+  'rewrite', 'callbackDelayMs', 'duplicateCallbacks', 'ratePerSecond', 'a2pDelayMs', 'requireA2p', 'oaiEnforce', 'noncompliant'];
 
 export class Sandbox {
   /**
@@ -315,6 +316,7 @@ export class Sandbox {
     try {
       const out = await this.api(req, url, raw, entry);
       entry.status = out.status;
+      if (out.body && typeof out.body.sid === 'string') entry.sid = out.body.sid;
       this.send(res, out.status, out.body, out.headers);
     } catch (e) {
       if (!(e instanceof TwilioError)) throw e;
@@ -374,7 +376,7 @@ export class Sandbox {
       this.rejections.push({ at: Date.now(), reason: 'oai-not-enforced', ...detail, violations });
     }
     const isCreate = method === 'POST' && match.template === '/2010-04-01/Accounts/{AccountSid}/Messages.json';
-    this.applyFaults(isCreate);
+    await this.applyFaults(isCreate, url.pathname);
 
     /** @type {Record<string, string[]>} */
     const params = {};
@@ -389,6 +391,12 @@ export class Sandbox {
       case 'POST /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json': return this.updateMessage(ctx);
       case 'DELETE /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json': return this.deleteMessage(ctx);
       case 'GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json': return this.listNumbers(ctx);
+      case 'POST /2010-04-01/Accounts/{AccountSid}/Addresses.json': return this.createAddress(ctx);
+      case 'GET /2010-04-01/Accounts/{AccountSid}/Addresses/{Sid}.json': {
+        const a = this.collection(this.addressesPath()).get(match.pathParams.Sid);
+        if (!a) throw new TwilioError(404, 20404, `The requested resource ${url.pathname} was not found`);
+        return { status: 200, body: a };
+      }
       default: break;
     }
     if (match.spec !== 'twilio_api_v2010.json') return this.resourceApi(ctx);
@@ -425,11 +433,12 @@ export class Sandbox {
   }
 
   /** Injected faults (POST /sandbox/faults) and the configured rate. @param {boolean} isCreate */
-  applyFaults(isCreate) {
-    const i = this.faults.findIndex((f) => f.match === 'any' || isCreate);
+  async applyFaults(/** @type {boolean} */ isCreate, /** @type {string} */ pathname = '') {
+    const i = this.faults.findIndex((f) => (!f.path || pathname.includes(f.path)) && (f.match === 'any' || isCreate));
     if (i >= 0) {
       const f = this.faults[i];
       if (--f.count <= 0) this.faults.splice(i, 1);
+      if (f.delayMs > 0) await sleep(f.delayMs); /* a slow refusal: the request is in flight meanwhile */
       if (f.kind === 'rate') throw new TwilioError(429, 20429, 'Too Many Requests', { retryAfter: f.retryAfter });
       throw new TwilioError(f.status, f.code || 20500, f.message || 'Internal Server Error (injected by the sandbox)');
     }
@@ -890,12 +899,151 @@ export class Sandbox {
       }
       case '/v1/CustomerProfiles/{CustomerProfileSid}/Evaluations':
       case '/v1/TrustProducts/{TrustProductSid}/Evaluations':
-        r.status = 'compliant';
-        r.results = [];
+        return this.evaluate(template, r, ctx);
+      case '/v1/SupportingDocuments': {
+        if (!SUPPORTING_DOCUMENT_TYPES.has(p.Type)) throw new TwilioError(400, 20422, `Invalid Type: ${p.Type} is not a Supporting Document Type`);
+        if (p.Type === 'customer_profile_address') {
+          const sids = [].concat((r.attributes && typeof r.attributes === 'object' && r.attributes.address_sids) || []);
+          if (!sids.length) throw new TwilioError(400, 20422, 'Attributes must give address_sids for a customer_profile_address document');
+          for (const a of sids) {
+            if (!this.collection(this.addressesPath()).has(a)) throw new TwilioError(400, 20422, `Attributes: address_sids ${a} is not an Address of this account`);
+          }
+        }
+        r.status = 'DRAFT';
+        r.mime_type = null;
         return r;
+      }
+      case '/v1/CustomerProfiles/{CustomerProfileSid}/EntityAssignments':
+      case '/v1/TrustProducts/{TrustProductSid}/EntityAssignments': {
+        if (!this.findResource(p.ObjectSid)) throw new TwilioError(400, 20404, `ObjectSid ${p.ObjectSid} was not found in this account`);
+        const parent = ctx.match.pathParams.CustomerProfileSid || ctx.match.pathParams.TrustProductSid;
+        const parentPath = collPath.replace(/\/EntityAssignments$/, '');
+        const bundle = this.collection(parentPath.replace(/\/[^/]+$/, '')).get(parent);
+        if (bundle && bundle.status !== 'draft') throw new TwilioError(400, 20422, `${parent} is ${bundle.status}: only a draft can change`);
+        return r;
+      }
       default:
         return r;
     }
+  }
+
+  /** Where the v2010 Addresses of the account are kept. */
+  addressesPath() { return `/2010-04-01/Accounts/${this.config.accountSid}/Addresses`; }
+
+  /** POST Addresses.json: the address a customer_profile_address document points at. @param {any} ctx */
+  createAddress(ctx) {
+    const { p } = ctx;
+    for (const k of ['CustomerName', 'Street', 'City', 'Region', 'PostalCode', 'IsoCountry']) {
+      if (!String(p[k] || '').trim()) throw new TwilioError(400, 21238, `Address Validation Error: ${k} must not be empty`);
+    }
+    if (!/^[A-Z]{2}$/.test(p.IsoCountry)) throw new TwilioError(400, 21238, `Address Validation Error: IsoCountry ${p.IsoCountry} is not an ISO 3166-1 alpha-2 code`);
+    if (p.FriendlyName && p.FriendlyName.length > 64) throw new TwilioError(400, 21238, 'Address Validation Error: FriendlyName is longer than 64 characters');
+    const postalOk = p.IsoCountry === 'US' ? /^\d{5}(-\d{4})?$/.test(p.PostalCode)
+      : p.IsoCountry === 'CA' ? /^[A-Z]\d[A-Z] ?\d[A-Z]\d$/i.test(p.PostalCode) : true;
+    const regionOk = p.IsoCountry === 'US' || p.IsoCountry === 'CA' ? /^[A-Z]{2}$/i.test(p.Region) : true;
+    if (!postalOk || !regionOk) throw new TwilioError(400, 21628, 'The address you have provided cannot be validated.');
+    const now = Date.now();
+    const sid = newSid('AD');
+    const r = {
+      account_sid: this.config.accountSid, city: p.City, customer_name: p.CustomerName, date_created: rfc2822(now), date_updated: rfc2822(now),
+      friendly_name: p.FriendlyName ?? null, iso_country: p.IsoCountry, postal_code: p.PostalCode, region: p.Region, sid, street: p.Street,
+      uri: `${this.addressesPath()}/${sid}.json`, emergency_enabled: /^true$/i.test(p.EmergencyEnabled || ''), validated: false, verified: false,
+      street_secondary: p.StreetSecondary ?? null,
+    };
+    this.saveResource(this.addressesPath(), r);
+    return { status: 201, body: r };
+  }
+
+  /**
+   * An Evaluation of a CustomerProfile (Secondary Customer Profile policy) or a TrustProduct (A2P
+   * Messaging Profile policy): what is assigned to the bundle, checked requirement by requirement,
+   * `results[]` shaped as Twilio's ({friendly_name, object_type, passed, failure_reason, error_code,
+   * valid[], invalid[{friendly_name, object_field, failure_reason, error_code}],
+   * requirement_friendly_name, requirement_name}). Noncompliant on purpose: a business name
+   * containing "noncompliant", or config.noncompliant listing "customer_profile" / "trust_product".
+   * @param {string} template @param {any} r @param {any} ctx
+   */
+  evaluate(template, r, ctx) {
+    const isCp = template.startsWith('/v1/CustomerProfiles/');
+    const base = isCp ? '/v1/CustomerProfiles' : '/v1/TrustProducts';
+    const bundleSid = ctx.match.pathParams[isCp ? 'CustomerProfileSid' : 'TrustProductSid'];
+    const bundle = this.collection(base).get(bundleSid);
+    if (!bundle) throw new TwilioError(404, 20404, `The requested resource ${base}/${bundleSid} was not found`);
+    if (bundle.policy_sid && r.policy_sid !== bundle.policy_sid) throw new TwilioError(400, 20422, `PolicySid ${r.policy_sid} is not the policy of ${bundleSid}`);
+    r[isCp ? 'customer_profile_sid' : 'trust_product_sid'] = bundleSid;
+    const assigned = [...this.collection(`${base}/${bundleSid}/EntityAssignments`).values()]
+      .map((a) => this.findResource(a.object_sid)).filter(Boolean);
+    const find = (/** @type {string} */ c, /** @type {string} */ type) => (assigned.find((x) => x && x.c === c && x.r.type === type) || { r: null }).r;
+    const forced = [].concat(this.config.noncompliant || []).includes(isCp ? 'customer_profile' : 'trust_product');
+    /** @type {any[]} */
+    const results = [];
+    /** @param {string} name @param {string} friendly @param {string} objectType @param {any} attrs @param {[string, string][]} fields @param {(a: any) => any[]} [extra] */
+    const requirement = (name, friendly, objectType, attrs, fields, extra) => {
+      const res = { friendly_name: friendly, object_type: objectType, passed: true, failure_reason: null, error_code: null,
+        valid: /** @type {any[]} */ ([]), invalid: /** @type {any[]} */ ([]), requirement_friendly_name: friendly, requirement_name: name };
+      if (!attrs) {
+        Object.assign(res, { passed: false, failure_reason: `A ${friendly} is missing. Please add one to the regulatory bundle.`, error_code: 22214 });
+        results.push(res);
+        return;
+      }
+      for (const [field, label] of fields) {
+        const v = attrs[field];
+        if (v === undefined || v === null || String(v).trim() === '') {
+          res.invalid.push({ friendly_name: label, object_field: field, failure_reason: `The ${label} is missing. Please enter in a ${label} on the ${friendly}.`, error_code: 22215 });
+        } else {
+          res.valid.push({ friendly_name: label, object_field: field, failure_reason: null, error_code: null });
+        }
+      }
+      if (extra) res.invalid.push(...extra(attrs));
+      if (res.invalid.length) Object.assign(res, { passed: false, failure_reason: `The ${friendly} is not valid.`, error_code: 22215 });
+      results.push(res);
+    };
+    if (isCp) {
+      const info = find('/v1/EndUsers', 'customer_profile_business_information');
+      requirement('business_info', 'Business Information', 'customer_profile_business_information', info && (info.attributes || {}), [
+        ['business_name', 'Business Name'], ['business_identity', 'Business Identity'], ['business_type', 'Business Type'],
+        ['business_industry', 'Business Industry'], ['business_registration_identifier', 'Business Registration ID Type'],
+        ['business_registration_number', 'Business Registration Number'], ['business_regions_of_operation', 'Business Regions of Operation'],
+        ['website_url', 'Website URL']], (a) => {
+        const bad = [];
+        if (/noncompliant/i.test(String(a.business_name || '')) || forced) {
+          bad.push({ friendly_name: 'Business Name', object_field: 'business_name', error_code: 22215,
+            failure_reason: 'The Business Name does not match the name registered for this Business Registration Number.' });
+        }
+        return bad;
+      });
+      const rep = find('/v1/EndUsers', 'authorized_representative_1');
+      requirement('authorized_representative_1', 'Authorized Representative', 'authorized_representative_1', rep && (rep.attributes || {}), [
+        ['first_name', 'First Name'], ['last_name', 'Last Name'], ['email', 'Email'], ['phone_number', 'Phone Number'],
+        ['business_title', 'Business Title'], ['job_position', 'Job Position']]);
+      const doc = find('/v1/SupportingDocuments', 'customer_profile_address');
+      const addrSid = doc && [].concat((doc.attributes || {}).address_sids || [])[0];
+      const addr = addrSid ? this.collection(this.addressesPath()).get(addrSid) : null;
+      requirement('customer_profile_address', 'Business Address', 'customer_profile_address', doc && (addr || {}), [
+        ['customer_name', 'Customer Name'], ['street', 'Street'], ['city', 'City'], ['region', 'Region'], ['postal_code', 'Postal Code'],
+        ['iso_country', 'Country']]);
+    } else {
+      const info = find('/v1/EndUsers', 'us_a2p_messaging_profile_information');
+      requirement('us_a2p_messaging_profile_information', 'A2P Messaging Profile Information', 'us_a2p_messaging_profile_information',
+        info && (info.attributes || {}), [['company_type', 'Company Type']], (a) => {
+          const bad = [];
+          if (a.company_type && !['private', 'public', 'non-profit', 'government'].includes(a.company_type)) {
+            bad.push({ friendly_name: 'Company Type', object_field: 'company_type', error_code: 22215, failure_reason: `The Company Type ${a.company_type} is not one of private, public, non-profit, government.` });
+          }
+          if (a.company_type === 'public' && (!a.stock_exchange || !a.stock_ticker)) {
+            bad.push({ friendly_name: 'Stock Ticker', object_field: 'stock_ticker', error_code: 22215, failure_reason: 'A public company needs its Stock Exchange and Stock Ticker.' });
+          }
+          if (forced) bad.push({ friendly_name: 'Company Type', object_field: 'company_type', error_code: 22215, failure_reason: 'The Company Type does not match the business records (sandbox: noncompliant on request).' });
+          return bad;
+        });
+      const cp = assigned.find((x) => x && x.c === '/v1/CustomerProfiles');
+      results.push({ friendly_name: 'Secondary Customer Profile', object_type: 'customer_profile', passed: !!cp,
+        failure_reason: cp ? null : 'A Secondary Customer Profile is missing. Please add one to the regulatory bundle.', error_code: cp ? null : 22214,
+        valid: [], invalid: [], requirement_friendly_name: 'Secondary Customer Profile', requirement_name: 'customer_profile' });
+    }
+    r.results = results;
+    r.status = results.every((x) => x.passed) ? 'compliant' : 'noncompliant';
+    return r;
   }
 
   /** @param {string} collPath @param {any} r @param {any} ctx */
@@ -1065,9 +1213,9 @@ export class Sandbox {
         case 'GET /sandbox/faults': return ok({ faults: this.faults });
         case 'POST /sandbox/faults': {
           const kind = j.kind === 'rate' ? 'rate' : 'error';
-          const f = { kind, count: Math.max(1, Number(j.count) || 1), match: j.match === 'any' ? 'any' : 'create',
+          const f = { kind, count: Math.max(1, Number(j.count) || 1), match: j.match === 'any' ? 'any' : 'create', path: j.path || null,
             status: Number(j.status) || (kind === 'rate' ? 429 : 500), code: j.code, message: j.message,
-            retryAfter: j.retryAfter === undefined ? 1 : Number(j.retryAfter) };
+            retryAfter: j.retryAfter === undefined ? 1 : Number(j.retryAfter), delayMs: Math.max(0, Number(j.delayMs) || 0) };
           this.faults.push(f);
           return ok({ faults: this.faults });
         }
@@ -1107,6 +1255,10 @@ export class Sandbox {
     return { ...rest, dataDir, inboundUrlEffective: this.inboundUrl(), statusCallbackEffective: this.defaultStatusCallback() };
   }
 }
+
+/** The Supporting Document Types the sandbox knows (TrustHub's list is longer). */
+const SUPPORTING_DOCUMENT_TYPES = new Set(['customer_profile_address', 'business_registration', 'utility_bill',
+  'tax_document', 'government_issued_document']);
 
 /** Twilio's written rules for a campaign (RULES.md), beyond what the spec's types say. */
 function campaignProblems(/** @type {Record<string,string>} */ p, /** @type {Record<string,string[]>} */ params) {

@@ -26,7 +26,11 @@ export const STAFF = { username: 'bob', name: 'Bob Staff', password: 'bob-passwo
  *   sandboxMessages: () => Promise<any[]>, stop: () => Promise<void>, raw: any}} Backend
  */
 
-/** @param {{sandbox?: boolean}} [opts] @returns {Promise<Backend>} */
+/**
+ * @param {{sandbox?: boolean, env?: Record<string, string>}} [opts] env: more relay environment
+ *   (real relay only), e.g. FIELDTEXT_CLOCK_OFFSET_MS
+ * @returns {Promise<Backend>}
+ */
 export async function startBackend(opts = {}) {
   const want = process.env.FT_E2E_BACKEND || 'auto';
   const helpers = path.join(ROOT, 'tests/relay/helpers.mjs');
@@ -46,7 +50,7 @@ export async function startBackend(opts = {}) {
  * The real relay (tests/relay/helpers.mjs startRelay) wired to an in-process Twilio sandbox
  * (relay/sandbox/client.mjs), each knowing the other's URL, as tests/relay/twilio.test.mjs does.
  * The relay's admin is "admin"; ADMIN is updated to it. A bundle is bought so texts can go out.
- * @param {string} helpersPath @param {{sandbox?: boolean}} opts @returns {Promise<Backend>}
+ * @param {string} helpersPath @param {{sandbox?: boolean, env?: Record<string, string>}} opts @returns {Promise<Backend>}
  */
 async function startReal(helpersPath, opts) {
   const h = await import(helpersPath);
@@ -58,7 +62,7 @@ async function startReal(helpersPath, opts) {
   /** @type {any} */
   let relay;
   try {
-    relay = await h.startRelay({ port, env: { ...sb.env, FIELDTEXT_PUBLIC_URL: publicUrl, FIELDTEXT_SANDBOX: opts.sandbox === false ? '0' : '1', FIELDTEXT_RETRY_BASE_MS: '200', FIELDTEXT_WEB: path.join(ROOT, 'web') } });
+    relay = await h.startRelay({ port, env: { ...sb.env, FIELDTEXT_PUBLIC_URL: publicUrl, FIELDTEXT_SANDBOX: opts.sandbox === false ? '0' : '1', FIELDTEXT_RETRY_BASE_MS: '200', FIELDTEXT_WEB: path.join(ROOT, 'web'), ...(opts.env || {}) } });
   } catch (e) {
     await sb.stop();
     throw e;

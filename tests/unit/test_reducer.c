@@ -119,7 +119,105 @@ static void reducer_compact_answers_the_rules_as_the_full_one(void) {
     CHECK_EQ_INT(ft_reducer_new_compact(NULL), FT_E_INVALID_ARG);
 }
 
+static const char *const SNAP_EVENTS[] = {
+    "{\"id\":\"a\",\"seq\":1,\"at\":1,\"actor\":\"u\",\"type\":\"bundle.purchased\",\"body\":{\"segments\":2500}}",
+    "{\"id\":\"b\",\"seq\":2,\"at\":2,\"actor\":\"u\",\"type\":\"customer.saved\",\"body\":{\"customer_id\":\"c1\","
+    "\"name\":\"Ann\",\"phone\":\"" PHONE "\"}}",
+    "{\"id\":\"c\",\"seq\":3,\"at\":3,\"actor\":\"u\",\"type\":\"consent.script_read\",\"body\":{\"phone\":\"" PHONE "\"}}",
+    "{\"id\":\"d\",\"seq\":4,\"at\":4,\"actor\":\"u\",\"type\":\"consent.screen_acknowledged\",\"body\":{\"phone\":\"" PHONE "\"}}",
+    "{\"id\":\"e\",\"seq\":5,\"at\":5,\"actor\":\"u\",\"type\":\"consent.box_checked\",\"body\":{\"phone\":\"" PHONE "\"}}",
+    "{\"id\":\"f\",\"seq\":6,\"at\":6,\"actor\":\"u\",\"type\":\"message.send\",\"body\":{\"phone\":\"" PHONE "\","
+    "\"body\":\"Hi\",\"message_id\":\"m1\"}}",
+    "{\"id\":\"g\",\"seq\":7,\"at\":7,\"actor\":\"system\",\"type\":\"balance.debited\",\"body\":{\"segments\":1}}",
+    /* the snapshot is taken here, in the middle */
+    "{\"id\":\"h\",\"seq\":8,\"at\":8,\"actor\":\"twilio\",\"type\":\"message.sent\",\"body\":{\"message_id\":\"m1\","
+    "\"sid\":\"SM9\"}}",
+    "{\"id\":\"i\",\"seq\":9,\"at\":9,\"actor\":\"twilio\",\"type\":\"message.status\",\"body\":{\"sid\":\"SM9\","
+    "\"status\":\"delivered\"}}",
+    "{\"id\":\"j\",\"seq\":10,\"at\":10,\"actor\":\"customer\",\"type\":\"message.received\",\"body\":{\"phone\":\"" PHONE "\","
+    "\"body\":\"STOP\",\"sid\":\"SM1\"}}",
+    "{\"id\":\"k\",\"seq\":11,\"at\":11,\"actor\":\"customer\",\"type\":\"consent.opted_out\",\"body\":{\"phone\":\"" PHONE "\"}}",
+    "{\"id\":\"l\",\"seq\":12,\"at\":12,\"actor\":\"system\",\"type\":\"balance.refunded\",\"body\":{\"segments\":1}}",
+    "{\"id\":\"m\",\"seq\":13,\"at\":13,\"actor\":\"u\",\"type\":\"consent.script_read\",\"body\":{\"phone\":\"+15125550124\"}}",
+};
+#define SNAP_AT 7
+
+static void snapshot_round_trip(int compact) {
+    ft_reducer *whole = NULL, *part = NULL, *back = NULL;
+    CHECK_EQ_INT(compact ? ft_reducer_new_compact(&whole) : ft_reducer_new(&whole), FT_OK);
+    CHECK_EQ_INT(compact ? ft_reducer_new_compact(&part) : ft_reducer_new(&part), FT_OK);
+    size_t n = sizeof SNAP_EVENTS / sizeof SNAP_EVENTS[0];
+    for (size_t i = 0; i < n; i++) apply(whole, SNAP_EVENTS[i]);
+    for (size_t i = 0; i < SNAP_AT; i++) apply(part, SNAP_EVENTS[i]);
+    char *snap = ft_reducer_snapshot_json(part);
+    CHECK(snap != NULL);
+    CHECK_EQ_INT(ft_reducer_restore(snap, strlen(snap), &back), FT_OK);
+    CHECK_EQ_INT(ft_reducer_is_compact(back), compact);
+    /* restored, it snapshots to the same text, then folds the rest as the whole fold did */
+    char *again = ft_reducer_snapshot_json(back);
+    CHECK(again && strcmp(again, snap) == 0);
+    ft_free(again);
+    for (size_t i = SNAP_AT; i < n; i++) apply(back, SNAP_EVENTS[i]);
+    char *a = ft_reducer_snapshot_json(whole), *b = ft_reducer_snapshot_json(back);
+    CHECK(a && b && strcmp(a, b) == 0);
+    ft_free(a);
+    ft_free(b);
+    a = ft_reducer_state_json(whole);
+    b = ft_reducer_state_json(back);
+    CHECK(a && b && strcmp(a, b) == 0);
+    ft_free(a);
+    ft_free(b);
+    CHECK_EQ_INT(ft_reducer_consent_of(back, PHONE), FT_LOG_CONSENT_OPTED_OUT);
+    CHECK_EQ_INT(ft_reducer_balance(back), 2500);
+    CHECK_EQ_INT(ft_reducer_last_seq(back), 13);
+    ft_free(snap);
+    ft_reducer_free(whole);
+    ft_reducer_free(part);
+    ft_reducer_free(back);
+}
+
+static void reducer_snapshot_restores_the_same_state(void) {
+    snapshot_round_trip(1);
+    snapshot_round_trip(0);
+}
+
+static void reducer_restore_refuses_what_is_not_a_snapshot(void) {
+    ft_reducer *r = (ft_reducer *)1;
+    const char *bad[] = {
+        "", "not json", "[]", "{}",
+        "{\"v\":1,\"compact\":true,\"last_seq\":1,\"balance\":0,\"purchased\":0,\"debited\":0,\"refunded\":0,"
+        "\"customers\":{},\"consent\":{},\"threads\":{},\"msg_phone\":{},\"sid_msg\":{}} trailing",
+        /* another version */
+        "{\"v\":999,\"compact\":true,\"last_seq\":1,\"balance\":0,\"purchased\":0,\"debited\":0,\"refunded\":0,"
+        "\"customers\":{},\"consent\":{},\"threads\":{},\"msg_phone\":{},\"sid_msg\":{}}",
+        /* a balance that is not an integer */
+        "{\"v\":1,\"compact\":true,\"last_seq\":1,\"balance\":0.5,\"purchased\":0,\"debited\":0,\"refunded\":0,"
+        "\"customers\":{},\"consent\":{},\"threads\":{},\"msg_phone\":{},\"sid_msg\":{}}",
+        /* an unknown consent state */
+        "{\"v\":1,\"compact\":true,\"last_seq\":1,\"balance\":0,\"purchased\":0,\"debited\":0,\"refunded\":0,"
+        "\"customers\":{},\"consent\":{\"+15125550123\":{\"phone\":\"+15125550123\",\"state\":\"maybe\",\"script_read\":null,"
+        "\"screen_acknowledged\":null,\"box_checked\":null,\"opted_in\":null,\"opted_out\":null}},\"threads\":{},"
+        "\"msg_phone\":{},\"sid_msg\":{}}",
+        /* a compact snapshot with threads */
+        "{\"v\":1,\"compact\":true,\"last_seq\":1,\"balance\":0,\"purchased\":0,\"debited\":0,\"refunded\":0,"
+        "\"customers\":{},\"consent\":{},\"threads\":{\"+1\":{\"phone\":\"+1\",\"messages\":[]}},\"msg_phone\":{},"
+        "\"sid_msg\":{}}",
+        /* a map missing */
+        "{\"v\":1,\"compact\":false,\"last_seq\":1,\"balance\":0,\"purchased\":0,\"debited\":0,\"refunded\":0,"
+        "\"customers\":{},\"consent\":{},\"threads\":{},\"msg_phone\":{}}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ft_status st = ft_reducer_restore(bad[i], strlen(bad[i]), &r);
+        CHECK(st == FT_E_JSON || st == FT_E_JSON_SHAPE);
+        CHECK(r == NULL);
+    }
+    CHECK_EQ_INT(ft_reducer_restore("{}", 2, NULL), FT_E_INVALID_ARG);
+    CHECK(ft_reducer_snapshot_json(NULL) == NULL);
+}
+
 int main(void) {
+    RUN(reducer_snapshot_restores_the_same_state);
+    RUN(reducer_restore_refuses_what_is_not_a_snapshot);
     RUN(reducer_needs_all_three_consent_steps_before_a_send);
     RUN(reducer_stop_blocks_sends_until_start);
     RUN(reducer_balance_counts_purchases_debits_and_refunds);

@@ -15,6 +15,8 @@ export class ApiError extends Error {
     this.status = status;
     this.code = error && error.code;
     this.codeName = error && error.name;
+    /** Field errors of a form refusal ({field, code, name, message}), when the reply has them. @type {any[] | undefined} */
+    this.errors = undefined;
   }
 }
 
@@ -56,7 +58,9 @@ export async function request(method, path, body) {
       /** @type {any} */ (err).status = res.status;
       throw err;
     }
-    throw new ApiError(res.status, data && data.error);
+    const err = new ApiError(res.status, data && data.error);
+    if (data && Array.isArray(data.errors)) err.errors = data.errors;
+    throw err;
   }
   return data;
 }
@@ -75,4 +79,15 @@ export const api = {
   events: (after, limit) => request('GET', `/api/events?after=${after}&limit=${limit}`),
   /** Sandbox only (relay/API.md "Sandbox"). @param {string} from @param {string} body */
   sandboxInbound: (from, body) => request('POST', '/api/sandbox/inbound', { from, body }),
+  /** Reminders of visits dated from..to (YYYY-MM-DD; relay/API.md "Reminders and templates"). @param {string} from @param {string} to */
+  reminders: (from, to) => request('GET', `/api/reminders?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`),
+  business: () => request('GET', '/api/business'),
+  /** Admin: the business profile (no EIN / BN: the relay would drop them anyway). @param {object} b */
+  saveBusiness: (b) => request('POST', '/api/business', b),
+  /**
+   * Admin: the A2P 10DLC form, EIN / BN included: the only request that carries it (relay/API.md
+   * "Registration"). A 422 reply's field errors are on the ApiError's `errors`.
+   * @param {object} form
+   */
+  register: (form) => request('POST', '/api/registration', form),
 };

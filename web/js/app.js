@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * The staff app (index.html): sign-in and first-run setup, the message center, customers and
- * consent, with the replica and outbox kept offline-first in IDBFS (storage.js) and synced with the
+ * consent, templates and reminders, the A2P registration, with the replica and outbox kept offline-first in IDBFS (storage.js) and synced with the
  * relay (sync.js). One store (store.js) holds the page state; each view exports render(state, el)
  * and bind(el, actions) (event delegation on its root).
  */
@@ -15,6 +15,8 @@ import * as shellView from './views/shell.js';
 import * as loginView from './views/login.js';
 import * as messagesView from './views/messages.js';
 import * as customersView from './views/customers.js';
+import * as remindersView from './views/reminders.js';
+import * as registrationView from './views/registration.js';
 
 /**
  * @typedef {{id: string, username: string, name: string, role: string}} User
@@ -22,12 +24,13 @@ import * as customersView from './views/customers.js';
  * @typedef {{
  *   phase: 'loading'|'login'|'setup'|'app'|'failed', failure: string,
  *   me: User | null, business: any, sandbox: boolean, balance: number | null, registration: any,
- *   users: User[], view: 'messages'|'customers', folder: 'all'|'mine'|'resolved', selected: string | null,
+ *   users: User[], view: 'messages'|'customers'|'reminders'|'registration', folder: 'all'|'mine'|'resolved', selected: string | null,
  *   threadQuery: string, customerQuery: string, customerId: string | null,
  *   model: Model, modelVersion: number, outbox: any[], rejected: any[],
  *   storage: import('./storage.js').StorageStatus, sync: import('./sync.js').SyncStatus,
  *   toasts: {id: number, text: string, kind: string}[], dialog: Dialog | null, unseen: number,
- *   loginError: string, notifyPermission: string, sandboxLog: any[]
+ *   loginError: string, notifyPermission: string, sandboxLog: any[],
+ *   reminders: {loading: boolean, error: string, data: any, fetchedAt: number}, regBusy: boolean
  * }} State
  */
 
@@ -41,6 +44,7 @@ const initial = {
   toasts: [], dialog: null, unseen: 0, loginError: '',
   notifyPermission: typeof Notification === 'undefined' ? 'unsupported' : Notification.permission,
   sandboxLog: [],
+  reminders: { loading: false, error: '', data: null, fetchedAt: 0 }, regBusy: false,
 };
 
 /** @param {State} s @param {any} a @returns {State} */
@@ -130,7 +134,12 @@ const actions = {
     location.href = '/';
   },
   /** @param {State['view']} view */
-  go(view) { set({ view }); },
+  go(view) {
+    if (view === 'registration' && !(store.getState().me && store.getState().me.role === 'admin')) view = 'messages';
+    set({ view });
+    if (view === 'reminders') actions.loadReminders();
+    if (view === 'registration') refreshMe();
+  },
   /** @param {State['folder']} folder */
   folder(folder) { set({ folder }); },
   /** @param {string} phone */
@@ -245,6 +254,66 @@ const actions = {
     set({ notifyPermission: p });
   },
   retryNow() { if (sync) { sync.backoff = 0; sync.kick(); } },
+
+  /** The reminders of visits from two weeks ago to 30 days ahead (GET /api/reminders). */
+  async loadReminders() {
+    const day = (/** @type {number} */ d) => { const t = new Date(Date.now() + d * 86400000); return `${t.getFullYear()}-${String(t.getMonth() + 1).padStart(2, '0')}-${String(t.getDate()).padStart(2, '0')}`; };
+    set({ reminders: { ...store.getState().reminders, loading: true } });
+    try {
+      const data = await api.reminders(day(-14), day(31));
+      set({ reminders: { loading: false, error: '', data, fetchedAt: Date.now() } });
+    } catch (e) {
+      set({ reminders: { ...store.getState().reminders, loading: false, error: /** @type {any} */ (e).message || String(e), fetchedAt: Date.now() } });
+    }
+  },
+  /**
+   * A job type's reminder template (template.saved; relay/API.md "Reminders and templates").
+   * `days_before` rides along: visits added on this page use it.
+   * @param {{template_id?: string, job_type: string, text: string, days_before: number}} t
+   * @returns {Promise<string>} the event id ('' when not queued)
+   */
+  async saveTemplate(t) {
+    const id = crypto.randomUUID();
+    const body = { template_id: t.template_id || crypto.randomUUID(), job_type: t.job_type, name: t.job_type, text: t.text, days_before: t.days_before };
+    return (await queue({ id, type: 'template.saved', body })) ? id : '';
+  },
+  /** A visit (job.saved). @param {any} job */
+  async saveJob(job) {
+    const ok = await queue({ type: 'job.saved', body: job });
+    if (ok) toast('Visit saved. Its reminder shows in the list once the relay has it.', 'ok');
+    return ok;
+  },
+  /**
+   * Submits the A2P form (the only request that carries the EIN / BN; nothing of it is kept),
+   * then saves the business profile from it (name, phone, address: used by reminders and the
+   * consent script).
+   * @param {Record<string, any>} form
+   * @returns {Promise<{ok: boolean, warnings?: any[], campaign?: any, errors?: any[], message?: string}>}
+   */
+  async submitRegistration(form) {
+    set({ regBusy: true });
+    try {
+      const r = await api.register(form);
+      const biz = {
+        name: form.company_name || form.legal_name || '', phone: form.business_phone || form.contact_phone || '', email: form.contact_email || '',
+        address: form.street || '', city: form.city || '', state: form.region || '', zip: form.postal_code || '', country: form.country || '',
+        website: form.website || '', industry: form.industry || '',
+      };
+      try {
+        const b = await api.saveBusiness(biz);
+        if (b && b.business) set({ business: b.business });
+      } catch (e) { toast(`The business profile was not updated: ${/** @type {any} */ (e).message}`, 'error'); }
+      if (r.registration) set({ registration: r.registration });
+      refreshMe();
+      toast('Registration submitted.', 'ok');
+      return { ok: true, warnings: r.warnings || [], campaign: r.campaign };
+    } catch (e) {
+      const err = /** @type {any} */ (e);
+      return { ok: false, errors: err.errors, message: err.message };
+    } finally {
+      set({ regBusy: false });
+    }
+  },
   /** @param {string} name @param {string} type @param {string} text */
   download(name, type, text) {
     const url = URL.createObjectURL(new Blob([text], { type }));
@@ -302,6 +371,8 @@ function onLiveEvents(added) {
   s.model.applyAll(added);
   let unseen = s.unseen;
   let balanceTouched = false;
+  let regTouched = false;
+  let remindersTouched = false;
   for (const ev of added) {
     if (ev.type === 'message.received') {
       const viewing = s.selected === ev.body.phone && document.visibilityState === 'visible' && s.view === 'messages';
@@ -315,12 +386,40 @@ function onLiveEvents(added) {
       }
     }
     if (ev.type === 'message.sent' || ev.type === 'message.received' || ev.type.startsWith('balance.') || ev.type === 'bundle.purchased') balanceTouched = true;
+    if (ev.type.startsWith('registration.')) regTouched = true;
+    if (ev.type.startsWith('reminder.') || ev.type === 'job.saved' || ev.type === 'job.deleted' || ev.type === 'template.saved' || ev.type.startsWith('consent.') ||
+        (ev.type.startsWith('message.') && ev.body && (ev.body.kind === 'reminder' || isReminderMessage(s.model, ev.body.message_id)))) remindersTouched = true;
   }
   set({ unseen, modelVersion: s.model.version, outbox: storage ? storage.outbox.slice() : [] });
   updateTitle();
   writeSummarySoon();
-  if (balanceTouched) refreshMe();
+  if (balanceTouched || regTouched) refreshMe();
+  if (remindersTouched && store.getState().view === 'reminders') loadRemindersSoon();
 }
+
+/** @param {Model} m @param {string} id */
+function isReminderMessage(m, id) {
+  return !!id && m.reminderLog.some((e) => e.type === 'message.send' && (e.body.message_id || e.id) === id);
+}
+
+let remindersTimer = /** @type {any} */ (null);
+function loadRemindersSoon() {
+  clearTimeout(remindersTimer);
+  remindersTimer = setTimeout(() => actions.loadReminders(), 400);
+}
+
+// While a registration is under review and its page is open, its status is asked for every few
+// seconds (besides the registration.* events, which may come while the stream is reconnecting);
+// the reminders list is refreshed each minute while shown (reminders fall due without an event).
+setInterval(() => {
+  const s = store.getState();
+  if (s.phase !== 'app' || document.visibilityState !== 'visible') return;
+  if (s.view === 'registration' && s.registration && registrationView.IN_PROGRESS.includes(s.registration.status)) refreshMe();
+}, 2000);
+setInterval(() => {
+  const s = store.getState();
+  if (s.phase === 'app' && s.view === 'reminders' && document.visibilityState === 'visible') actions.loadReminders();
+}, 60000);
 
 /** @param {string} title @param {string} body @param {string} phone */
 function notify(title, body, phone) {
@@ -436,11 +535,15 @@ const els = {
   login: /** @type {HTMLElement} */ (document.getElementById('login')),
   messages: /** @type {HTMLElement} */ (document.getElementById('messages')),
   customers: /** @type {HTMLElement} */ (document.getElementById('customers')),
+  reminders: /** @type {HTMLElement} */ (document.getElementById('reminders')),
+  registration: /** @type {HTMLElement} */ (document.getElementById('registration')),
 };
 shellView.bind(els.shell, actions);
 loginView.bind(els.login, actions);
 messagesView.bind(els.messages, actions);
 customersView.bind(els.customers, actions);
+remindersView.bind(els.reminders, actions);
+registrationView.bind(els.registration, actions);
 
 let scheduled = false;
 let markedInteractive = false;
@@ -455,6 +558,10 @@ function paint() {
   els.customers.hidden = !(s.phase === 'app' && s.view === 'customers');
   if (!els.messages.hidden) messagesView.render(s, els.messages);
   if (!els.customers.hidden || s.dialog) customersView.render(s, els.customers);
+  els.reminders.hidden = !(s.phase === 'app' && s.view === 'reminders');
+  els.registration.hidden = !(s.phase === 'app' && s.view === 'registration');
+  if (!els.reminders.hidden) remindersView.render(s, els.reminders);
+  if (!els.registration.hidden) registrationView.render(s, els.registration);
   if (!markedInteractive && (s.phase === 'app' || s.phase === 'login' || s.phase === 'setup')) {
     markedInteractive = true;
     performance.mark('ft-interactive', { detail: s.phase }); // scripts/bench-web reads it

@@ -36,7 +36,11 @@ export function disclosureText(_company) {
  * @typedef {{phone: string, items: Item[], last_at: number, last_in_at: number, claimed_by: string | null, resolved: boolean, unread: number, summaryLast?: {kind: string, body: string}}} Thread
  * @typedef {{id: string, name: string, phone: string, type: string, class: string, address?: string, updated_at: number}} Customer
  * @typedef {{status: 'none'|'partial'|'opted_in'|'opted_out', steps: Record<string, any>, history: any[], opted_out_at?: number}} Consent
+ * @typedef {{template_id: string, job_type: string, name: string, text: string, days_before: number | null, at: number, actor: string, event_id: string}} Template
  */
+
+/** How many reminder log entries the page keeps in memory (the list shows the latest). */
+const REMINDER_LOG_MAX = 1000;
 
 /** How much of the last message the summary keeps: the list shows 90 characters (with "You: "). */
 const SUMMARY_PREVIEW = 120;
@@ -85,6 +89,12 @@ export class Model {
     /** @type {Map<string, Consent>} */ this.consent = new Map();
     /** @type {Map<string, Thread>} */ this.threads = new Map();
     /** @type {Map<string, Item>} */ this.messages = new Map();
+    /** Reminder templates by job type (lower case: the relay matches job types case-insensitively). @type {Map<string, Template>} */
+    this.templates = new Map();
+    /** Jobs (visits) by job_id, the latest job.saved; `deleted` after job.deleted. @type {Map<string, any>} */
+    this.jobs = new Map();
+    /** What happened to reminders, oldest first: the relay's reminder sends and reminder.* events. @type {any[]} */
+    this.reminderLog = [];
     this.version = 0;
     /** True while only the summary is loaded (threads without items, consent without history). */
     this.partial = false;
@@ -218,6 +228,7 @@ export class Model {
         this.messages.set(mid, item);
         t.items.push(item);
         t.last_at = Math.max(t.last_at, at);
+        if (b.kind === 'reminder' && b.job_id) this.pushReminder(ev);
         break;
       }
       case 'message.sent':
@@ -248,8 +259,28 @@ export class Model {
       case 'thread.claimed': { const t = this.thread(b.phone); t.claimed_by = b.user_id || ev.actor; t.resolved = false; break; }
       case 'thread.transferred': { const t = this.thread(b.phone); t.claimed_by = b.to_user_id; t.resolved = false; break; }
       case 'thread.resolved': { const t = this.thread(b.phone); t.resolved = true; t.unread = 0; break; }
+      case 'template.saved': {
+        if (!b.job_type) break;
+        const d = Number.isInteger(b.days_before) ? b.days_before : null;
+        this.templates.set(String(b.job_type).toLowerCase(), { template_id: b.template_id || '', job_type: b.job_type, name: b.name || '', text: b.text || '', days_before: d, at, actor: ev.actor, event_id: ev.id });
+        break;
+      }
+      case 'job.saved': if (b.job_id) this.jobs.set(b.job_id, { ...b, deleted: false, at }); break;
+      case 'job.deleted': { const j = this.jobs.get(b.job_id); if (j) j.deleted = true; break; }
+      case 'reminder.skipped':
+      case 'reminder.canceled':
+      case 'reminder.missed':
+      case 'reminder.cancel_too_late':
+        this.pushReminder(ev);
+        break;
       default: break;
     }
+  }
+
+  /** @param {any} ev a reminder send or reminder.* event */
+  pushReminder(ev) {
+    this.reminderLog.push(ev);
+    if (this.reminderLog.length > REMINDER_LOG_MAX * 2) this.reminderLog = this.reminderLog.slice(-REMINDER_LOG_MAX);
   }
 
   /** @param {string} phone */

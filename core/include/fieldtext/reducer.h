@@ -84,6 +84,27 @@ ft_log_consent ft_reducer_consent_of(const ft_reducer *r, const char *phone);
 ft_status ft_reducer_check_send(const ft_reducer *r, const char *phone, const char *body, size_t len,
                                 uint32_t *segments);
 
+/* Snapshots: a host that keeps a reducer resident (the relay) saves one now and then, so that a
+ * restart folds only the events after it instead of the whole log.
+ * FT_REDUCER_SNAPSHOT_VERSION names what a snapshot holds and what the fold made of it: bump it
+ * whenever the fold changes (a new event type kept, a field folded otherwise), so that a snapshot
+ * made by an older fold is refused and the log folded again from the start. */
+#define FT_REDUCER_SNAPSHOT_VERSION 1
+#define FT_REDUCER_MAX_SNAPSHOT_BYTES (256u * 1024u * 1024u)
+
+/* ft_reducer_snapshot_json: the reducer's whole state (compact or full), as JSON text from which
+ * ft_reducer_restore rebuilds a reducer that answers, folds later events, and snapshots, exactly as
+ * this one. malloc'd (ft_free); NULL on NOMEM. */
+char *ft_reducer_snapshot_json(const ft_reducer *r);
+
+/* ft_reducer_restore: a reducer from a snapshot (len bytes, need not be NUL-terminated).
+ * Errors: FT_E_INVALID_ARG, FT_E_TOO_LARGE, FT_E_JSON (not JSON), FT_E_JSON_SHAPE (not a snapshot of
+ * this FT_REDUCER_SNAPSHOT_VERSION, or a part of it is malformed), FT_E_NOMEM. */
+ft_status ft_reducer_restore(const char *json, size_t len, ft_reducer **out);
+
+/* ft_reducer_is_compact: whether r was made by ft_reducer_new_compact (or restored from one). */
+int ft_reducer_is_compact(const ft_reducer *r);
+
 /* ft_reduce_json: one call for the browser: folds an array of events (or {"events":[...]}) from an
  * empty state and returns the state JSON, or {"ok":false,"error":{...}}. malloc'd (ft_free). */
 char *ft_reduce_json(const char *events_json, size_t len);

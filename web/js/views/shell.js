@@ -33,7 +33,7 @@ function part(el, part, sig, build) {
 export function render(s, el) {
   const me = s.me;
   const inApp = s.phase === 'app';
-  part(el, 'top', JSON.stringify([inApp, s.view, me && me.name, s.business && s.business.name, s.balance, s.sandbox, s.notifyPermission, s.unseen]), () => {
+  part(el, 'top', JSON.stringify([inApp, s.view, me && me.name, me && me.role, s.business && s.business.name, s.balance, s.sandbox, s.notifyPermission, s.unseen]), () => {
     if (!inApp) return [h('header', { class: 'topbar' }, h('span', { class: 'brand' }, 'fieldtext'), h('a', { class: 'toplink', href: '/estimator.html' }, 'Cost estimator'))];
     const tab = (/** @type {string} */ view, /** @type {string} */ label, /** @type {string} */ key) =>
       h('button', { type: 'button', class: 'navtab', 'data-action': 'go', 'data-view': view, 'aria-current': s.view === view ? 'page' : undefined, accesskey: key }, label);
@@ -43,6 +43,8 @@ export function render(s, el) {
       h('nav', { class: 'nav', 'aria-label': 'Main' },
         tab('messages', s.unseen ? `Messages (${s.unseen} new)` : 'Messages', 'm'),
         tab('customers', 'Customers', 'c'),
+        tab('reminders', 'Reminders', 'r'),
+        me && me.role === 'admin' ? tab('registration', 'Registration', 'g') : '',
         h('a', { class: 'navtab', href: '/estimator.html', target: '_blank', rel: 'noopener' }, 'Cost estimator ↗')),
       h('span', { class: 'spacer' }),
       s.notifyPermission === 'default' ? h('button', { type: 'button', class: 'link', 'data-action': 'notify', title: 'Show a desktop notification when a customer texts' }, 'Notify me') : '',
