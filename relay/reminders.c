@@ -1,6 +1,6 @@
 /* fieldtext relay: automatic reminders.
  *
- * template.saved {template_id, job_type, name?, text}, job.saved {job_id, customer_id, phone, start,
+ * template.saved {template_id, job_type, name?, text, days_before?}, job.saved {job_id, customer_id, phone, start,
  * tz?, job_type, technician, window_end?, days_before?, recurrence?, canceled?, address?, gate_code?}
  * and job.deleted {job_id} are accepted through POST /api/events (checked here) and, besides the
  * log, kept by key (tables jobs / templates, in the same transaction). A scheduler thread wakes when
@@ -157,6 +157,12 @@ static void fmt_day(int64_t ms, char *buf, size_t cap) {
 
 static int id_ok(const char *s) { return s && s[0] && strlen(s) <= 64; }
 
+/* 1 when v is a whole number of days from 0 to FT_SCHED_MAX_DAYS_BEFORE. */
+static int days_before_ok(const cJSON *v) {
+    return cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= FT_SCHED_MAX_DAYS_BEFORE &&
+           v->valuedouble == (double)(int)v->valuedouble;
+}
+
 static int days_before_default(ft_relay *app) {
     char *v = NULL;
     int n = app->cfg.reminder_days_before;
@@ -225,10 +231,23 @@ static cJSON *core_job(ft_relay *app, const cJSON *job, int real_consent) {
     return o;
 }
 
-static int job_days_before(const cJSON *job) {
+/* How many days before a visit its reminder goes: the job's own days_before, else its job type's
+ * template's, else the default (the setting reminder_days_before, else FIELDTEXT_REMINDER_DAYS_BEFORE,
+ * else 1). Both were checked on the way in (days_before_ok). */
+static int job_days_before(ft_relay *app, const cJSON *job) {
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(job, "days_before");
-    int n = cJSON_IsNumber(d) ? (int)d->valuedouble : 1;
-    return n < 0 ? 0 : n > (int)FT_SCHED_MAX_DAYS_BEFORE ? (int)FT_SCHED_MAX_DAYS_BEFORE : n;
+    if (days_before_ok(d)) return (int)d->valuedouble;
+    const char *jt = sfield(job, "job_type");
+    char *tb = NULL;
+    int n = -1;
+    if (jt && ft_store_template_for(app->store, jt, &tb) == FT_OK) {
+        cJSON *tpl = cJSON_Parse(tb);
+        const cJSON *td = cJSON_GetObjectItemCaseSensitive(tpl, "days_before");
+        if (days_before_ok(td)) n = (int)td->valuedouble;
+        cJSON_Delete(tpl);
+    }
+    free(tb);
+    return n >= 0 ? n : days_before_default(app);
 }
 
 /* Runs the core over jobs grouped by days_before; merges the replies into {reminders, excluded}.
@@ -297,6 +316,11 @@ ft_status ft_reminders_check_event(ft_relay *app, const char *type, cJSON *body,
             snprintf(why, cap, "text (the template) is required");
             return FT_E_TPL_EMPTY;
         }
+        const cJSON *tdb = cJSON_GetObjectItemCaseSensitive(body, "days_before");
+        if (tdb && !cJSON_IsNull(tdb) && !days_before_ok(tdb)) {
+            snprintf(why, cap, "days_before must be a whole number from 0 to 30");
+            return FT_E_JSON_SHAPE;
+        }
         ft_template *t = NULL;
         ft_template_error err;
         memset(&err, 0, sizeof err);
@@ -356,12 +380,12 @@ ft_status ft_reminders_check_event(ft_relay *app, const char *type, cJSON *body,
         snprintf(why, cap, "tz must be an IANA zone of the US or Canada, e.g. America/Chicago");
         return FT_E_SCHED_TZ_UNKNOWN;
     }
+    /* Without days_before the job follows its job type's template, else the default (job_days_before),
+     * decided when the reminder is planned: editing the template moves the reminders not yet sent. */
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(body, "days_before");
-    if (!d || cJSON_IsNull(d)) {
+    if (d && cJSON_IsNull(d)) {
         cJSON_DeleteItemFromObjectCaseSensitive(body, "days_before");
-        cJSON_AddNumberToObject(body, "days_before", days_before_default(app));
-    } else if (!cJSON_IsNumber(d) || d->valuedouble < 0 || d->valuedouble > FT_SCHED_MAX_DAYS_BEFORE ||
-               d->valuedouble != (double)(int)d->valuedouble) {
+    } else if (d && !days_before_ok(d)) {
         snprintf(why, cap, "days_before must be a whole number from 0 to 30");
         return FT_E_JSON_SHAPE;
     }
@@ -630,7 +654,7 @@ static int64_t occ_entry(ft_relay *app, const cJSON *job, const char *occ, cJSON
     cJSON *groups[FT_SCHED_MAX_DAYS_BEFORE + 1] = {0};
     cJSON *cj = core_job(app, job, 0);
     if (!cj) return 0;
-    int d = job_days_before(job);
+    int d = job_days_before(app, job);
     groups[d] = cJSON_CreateArray();
     cJSON_AddItemToArray(groups[d], cj);
     cJSON *r = core_run(groups, occ, occ, INT64_MIN);
@@ -1160,7 +1184,7 @@ static cJSON *plan(ft_relay *app, const char *from, const char *to, int64_t now_
         }
         cJSON *cj = core_job(app, j, real_consent);
         if (!cj) continue;
-        int d = job_days_before(j);
+        int d = job_days_before(app, j);
         if (!groups[d]) groups[d] = cJSON_CreateArray();
         cJSON_AddItemToArray(groups[d], cj);
     }

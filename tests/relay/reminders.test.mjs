@@ -104,10 +104,38 @@ test('job.saved and template.saved are checked: clear 4xx reasons', async () => 
     assert.ok(r.error.status >= 400 && r.error.status < 500, JSON.stringify(r));
     assert.ok(r.error.message.length > 10, JSON.stringify(r));
   }
+  const [badTpl] = await postEvents(admin, [{ id: uuid(), type: 'template.saved', body: { template_id: 't2', job_type: 'pest', text: 'Hi', days_before: 2.5 } }]);
+  assert.equal(badTpl.error?.name, 'FT_E_JSON_SHAPE', JSON.stringify(badTpl));
   const ok = await saveJob(admin, { job_id: 'j2', customer_id: 'c1', phone: '+15125550181', start: Date.parse('2030-03-10T16:00:00Z'), days_before: undefined });
   assert.ok(ok.seq > 0, JSON.stringify(ok));
   const ev = (await allEvents(admin)).find((e) => e.seq === ok.seq);
-  assert.equal(ev.body.days_before, 1, 'days_before defaults to 1');
+  assert.equal(ev.body.days_before, undefined, 'no days_before is written: the template or the default decides when planning');
+});
+
+test('days_before: the job\'s own, else its job type\'s template\'s (editing the template moves pending reminders), else 1', async () => {
+  const { admin, clock } = await setup(phoenixAt(12, 0));
+  const cid = await customer(admin, '+15125550191');
+  const start = clock() + 10 * DAY;
+  const base = { customer_id: cid, phone: '+15125550191', start: isoPhx(start) };
+  const dueOf = async (jobId) => {
+    const list = (await admin.json('/api/reminders')).body;
+    const item = list.reminders.find((r) => r.job_id === jobId);
+    assert.ok(item, JSON.stringify(list));
+    return Math.round((Math.floor(start / 1000) * 1000 - Date.parse(item.send_at_utc)) / DAY);
+  };
+  assert.ok((await saveJob(admin, { ...base, job_id: 'j-tpl', days_before: undefined })).seq > 0);
+  assert.ok((await saveJob(admin, { ...base, job_id: 'j-own', days_before: 1 })).seq > 0);
+  assert.ok((await saveJob(admin, { ...base, job_id: 'j-other', job_type: 'pest', days_before: undefined })).seq > 0);
+  assert.equal(await dueOf('j-tpl'), 1, 'the lawn template has no days_before: the default, 1');
+  const save = (days) => postEvents(admin, [{ id: uuid(), type: 'template.saved', body: { template_id: 'tpl-lawn', job_type: 'lawn',
+    text: 'Hi {{customer.first_name}}, see you {{job.date}}.', days_before: days } }]);
+  assert.ok((await save(3))[0].seq > 0);
+  assert.equal(await dueOf('j-tpl'), 3, 'the template says 3 days');
+  assert.equal(await dueOf('j-own'), 1, 'a job\'s own days_before wins');
+  assert.ok((await save(2))[0].seq > 0);
+  assert.equal(await dueOf('j-tpl'), 2, 'editing the template moves the pending reminder');
+  const list = (await admin.json('/api/reminders')).body;
+  assert.ok(!list.reminders.some((r) => r.job_id === 'j-other' && r.state === 'pending'), 'no template for pest: nothing pending');
 });
 
 test('a reminder goes out once, at its time, with the rendered text; a re-saved job does not send twice', async () => {
