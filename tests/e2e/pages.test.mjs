@@ -215,6 +215,7 @@ test('registration: field errors from the core as typed, then submitted; the sta
   assert.equal(seen[seen.length - 1], 'approved');
   assert.ok(seen.some((/** @type {string} */ s) => ['submitting', 'submitted', 'brand_approved', 'campaign_pending'].includes(s)), `progress shown: ${seen.join(' → ')}`);
   assert.equal(await page.locator('.reg-steps li.done').count(), 5);
+  assert.equal(await page.isDisabled('[data-testid=reg-submit]'), true, 'an approved registration is not submitted again');
 
   const href = await page.getAttribute('[data-testid=policy-link]', 'href');
   assert.match(href || '', /^\/policies\?id=[0-9a-f-]{36}$/);

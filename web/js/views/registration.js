@@ -60,6 +60,9 @@ let draft = null;
 /** Fields the user has been in: their errors show while typing. @type {Set<string>} */
 const touched = new Set();
 let showAll = false;
+/** Fields Twilio's review refused (`failed_fields` of a failed registration): input name → message. @type {Map<string, string>} */
+const review = new Map();
+let reviewSig = '';
 /** The last submission's outcome (no EIN / BN: the relay never echoes it). @type {{warnings: any[], privacyUrl: string, optinUrl: string} | null} */
 let outcome = null;
 
@@ -150,8 +153,8 @@ function check(s, form) {
 function showErrors(form, errs) {
   for (const slot of /** @type {NodeListOf<HTMLElement>} */ (form.querySelectorAll('[data-error-for]'))) {
     const name = slot.dataset.errorFor || '';
-    const msg = errs.get(name);
-    const shown = !!msg && (showAll || touched.has(name));
+    const msg = errs.get(name) || review.get(name);
+    const shown = !!msg && (showAll || touched.has(name) || (!errs.has(name) && review.has(name)));
     setText(slot, shown ? /** @type {string} */ (msg) : '');
     slot.hidden = !shown;
     const input = form.querySelector(`[name="${name}"]`);
@@ -188,7 +191,8 @@ export function render(s, el) {
       h('section', { class: 'panel reg-status-panel', 'aria-labelledby': 'reg-title' },
         h('h2', { id: 'reg-title' }, 'Texting registration (A2P 10DLC)'),
         h('p', { class: 'muted intro' }, 'US carriers block business texts until your brand and campaign are registered. Fill in the business profile once; fieldtext submits it to Twilio and follows the review.'),
-        h('div', { 'data-part': 'status' })),
+        h('p', { class: 'sr-only', role: 'status', 'aria-live': 'polite', 'data-field': 'reg-live' }),
+        h('div', { 'data-part': 'status', tabindex: '-1' })),
       h('section', { class: 'panel reg-form-panel', 'aria-labelledby': 'reg-form-title' },
         h('h2', { id: 'reg-form-title' }, 'Business profile'),
         h('div', { 'data-part': 'form' }))));
@@ -199,6 +203,7 @@ export function render(s, el) {
   if (statusBox.dataset.sig !== sig) {
     statusBox.dataset.sig = sig;
     statusBox.replaceChildren(...statusView(s, reg));
+    setText(el.querySelector('[data-field="reg-live"]'), `Registration status: ${WORDS[String(reg.status)] || reg.status}${reg.reason ? `. ${reg.reason}` : ''}`);
   }
   const formBox = /** @type {HTMLElement} */ (el.querySelector('[data-part="form"]'));
   const admin = !!(s.me && s.me.role === 'admin');
@@ -214,10 +219,25 @@ export function render(s, el) {
       showErrors(form, check(s, form));
     }
   }
+  const form = /** @type {HTMLFormElement | null} */ (formBox.querySelector('form[data-form="registration"]'));
+  const rsig = JSON.stringify(reg.status === 'failed' ? [reg.updated_at, reg.failed_fields] : []);
+  if (rsig !== reviewSig) {
+    reviewSig = rsig;
+    review.clear();
+    if (reg.status === 'failed' && Array.isArray(reg.failed_fields)) {
+      for (const f of reg.failed_fields) review.set(inputOf(String(f)), "Twilio's review did not accept this value: check it and submit again.");
+    }
+    if (form) showErrors(form, check(s, form));
+  }
   const btn = /** @type {HTMLButtonElement | null} */ (formBox.querySelector('button[type="submit"]'));
   if (btn) {
-    btn.disabled = !!s.regBusy;
-    setText(btn, s.regBusy ? 'Submitting…' : reg.status === 'not_started' || reg.status === 'failed' ? 'Submit registration' : 'Save profile');
+    // One brand and campaign per service: while one is under review or approved, the relay would
+    // only store the profile again (and, after approval, turn the gate back on: relay/API.md).
+    const locked = IN_PROGRESS.includes(reg.status) || reg.status === 'approved';
+    btn.disabled = !!s.regBusy || locked;
+    setText(btn, s.regBusy ? 'Submitting…' : reg.status === 'approved' ? 'Registered' : locked ? 'Under review…' : reg.status === 'failed' ? 'Submit again' : 'Submit registration');
+    setText(formBox.querySelector('[data-field="reg-lock"]'), reg.status === 'approved' ? 'Your brand and campaign are approved; the profile cannot be submitted again.'
+      : locked ? 'Twilio is reviewing the submission; the form opens again if it fails.' : 'Every field is checked as you type; nothing is sent until you submit.');
   }
 }
 
@@ -232,7 +252,7 @@ function statusView(s, reg) {
   const pid = s.business && s.business.policy_id;
   /** @type {Node[]} */
   const out = [
-    h('p', { class: `reg-status ${failed ? 'bad' : st === 'approved' ? 'ok' : 'info'}`, role: 'status', 'aria-live': 'polite', 'data-testid': 'reg-status', 'data-status': st },
+    h('p', { class: `reg-status ${failed ? 'bad' : st === 'approved' ? 'ok' : 'info'}`, 'data-testid': 'reg-status', 'data-status': st },
       h('strong', {}, 'Status: '), WORDS[st] || st,
       failed && reg.reason ? h('span', { class: 'block', 'data-testid': 'reg-reason' }, `Why: ${reg.reason}`) : '',
       !failed && reg.reason ? h('span', { class: 'block hint' }, reg.reason) : '',
@@ -335,7 +355,7 @@ function formView(d) {
         h('span', { class: 'field-error', 'data-error-for': 'has_embedded_links', 'aria-live': 'polite', hidden: true }))),
     h('div', { class: 'actions' },
       h('button', { type: 'submit', class: 'primary', 'data-testid': 'reg-submit' }, 'Submit registration'),
-      h('span', { class: 'hint' }, 'Every field is checked as you type; nothing is sent until you submit.')));
+      h('span', { class: 'hint', 'data-field': 'reg-lock' }, 'Every field is checked as you type; nothing is sent until you submit.')));
 }
 
 /** @param {HTMLElement} el @param {any} actions */
@@ -349,6 +369,7 @@ export function bind(el, actions) {
     const form = formEl();
     if (!form || !form.contains(t) || !t.name) return;
     touched.add(t.name);
+    review.delete(t.name);
     draft = readDraft(form);
     if (t.name === 'country' && ev.type === 'change') {
       // Labels, the tax id and the region list follow the country.
@@ -402,6 +423,11 @@ export function bind(el, actions) {
       touched.clear();
       showErrors(now, new Map());
       actions.touch();
+      // Show (and let screen readers read) the status that now follows the review.
+      queueMicrotask(() => queueMicrotask(() => {
+        const box = /** @type {HTMLElement | null} */ (el.querySelector('[data-part="status"]'));
+        if (box) { box.focus({ preventScroll: true }); box.scrollIntoView({ block: 'start' }); }
+      }));
     } else if (r.errors && r.errors.length) {
       /** @type {Map<string, string>} */
       const server = new Map();
