@@ -16,6 +16,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 static struct {
@@ -34,7 +35,7 @@ static struct {
 } L;
 
 static void *lib;
-static int loaded; /* written once, under pthread_once */
+static atomic_int loaded; /* set once, under pthread_once, after L is filled */
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void load(void) {
@@ -66,12 +67,12 @@ static void load(void) {
         lib = NULL;
         return;
     }
-    loaded = 1;
+    atomic_store(&loaded, 1);
 }
 
 static int ready(void) {
     pthread_once(&once, load);
-    return loaded;
+    return atomic_load(&loaded);
 }
 
 /* The relay does not call these two: libcurl is initialised when loaded, and cleaned up at exit
@@ -82,7 +83,7 @@ CURLcode curl_global_init(long flags) {
 }
 
 void curl_global_cleanup(void) {
-    if (loaded) L.global_cleanup(); /* at exit, after every thread that used libcurl is joined */
+    if (atomic_load(&loaded)) L.global_cleanup(); /* at exit, after every thread that used libcurl is joined */
 }
 
 CURL *curl_easy_init(void) { return ready() ? L.easy_init() : NULL; }
@@ -112,7 +113,7 @@ CURLcode curl_easy_setopt(CURL *curl, CURLoption option, ...) {
 CURLcode curl_easy_perform(CURL *curl) { return ready() ? L.easy_perform(curl) : CURLE_FAILED_INIT; }
 
 void curl_easy_cleanup(CURL *curl) {
-    if (curl && loaded) L.easy_cleanup(curl);
+    if (curl && atomic_load(&loaded)) L.easy_cleanup(curl);
 }
 
 CURLcode curl_easy_getinfo(CURL *curl, CURLINFO info, ...) {
@@ -133,7 +134,7 @@ char *curl_easy_escape(CURL *curl, const char *string, int length) {
 }
 
 void curl_free(void *p) {
-    if (p && loaded) L.free(p); /* p came from libcurl, so it is loaded */
+    if (p && atomic_load(&loaded)) L.free(p); /* p came from libcurl, so it is loaded */
 }
 
 struct curl_slist *curl_slist_append(struct curl_slist *list, const char *data) {
@@ -141,5 +142,5 @@ struct curl_slist *curl_slist_append(struct curl_slist *list, const char *data) 
 }
 
 void curl_slist_free_all(struct curl_slist *list) {
-    if (list && loaded) L.slist_free_all(list);
+    if (list && atomic_load(&loaded)) L.slist_free_all(list);
 }

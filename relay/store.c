@@ -10,9 +10,20 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* Statements of the hot path: transaction control, the log's append and the webhook dedupe run for
+ * every event, so they are prepared once and kept (their use is serialised by the store's lock) and
+ * reset after each use, rather than compiled each time as the others are. */
+enum { HOT_BEGIN, HOT_COMMIT, HOT_ROLLBACK, HOT_SAVEPOINT, HOT_RELEASE, HOT_ROLLBACK_TO, HOT_EVENT_SEQ, HOT_EVENT_INSERT,
+       HOT_WEBHOOK_SEEN, HOT_N };
+static const char *const HOT_SQL[HOT_N] = {
+    "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK", "SAVEPOINT ft_item", "RELEASE ft_item", "ROLLBACK TO ft_item",
+    "SELECT seq FROM events WHERE id=?", "INSERT INTO events(id,at,actor,type,body,client_at) VALUES(?,?,?,?,?,?)",
+    "INSERT INTO webhook_seen(sid,status,at) VALUES(?,?,?) ON CONFLICT DO NOTHING"};
+
 struct ft_store {
     sqlite3 *db;
     pthread_mutex_t lock; /* recursive: begin/commit hold it across calls */
+    sqlite3_stmt *hot[HOT_N]; /* prepared at first use, finalized at close */
     /* WAL checkpoints run on a thread of their own with its own connection (wal_main), never in
      * a commit: the commit path only appends to the WAL and fsyncs it. */
     char *path;
@@ -220,41 +231,68 @@ ft_status ft_store_open(const char *dir, ft_store **out) {
 void ft_store_close(ft_store *s) {
     if (!s) return;
     wal_stop(s);
+    for (int k = 0; k < HOT_N; k++) sqlite3_finalize(s->hot[k]);
     sqlite3_close(s->db); /* the last connection: checkpoints the WAL and removes it */
     pthread_mutex_destroy(&s->lock);
     free(s);
 }
 
-static ft_status exec_simple(ft_store *s, const char *sql) {
-    return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? FT_OK : FT_E_STORAGE;
+/* A kept statement (store lock held); NULL when it cannot be prepared. */
+static sqlite3_stmt *hot(ft_store *s, int k) {
+    if (!s->hot[k] && sqlite3_prepare_v3(s->db, HOT_SQL[k], -1, SQLITE_PREPARE_PERSISTENT, &s->hot[k], NULL) != SQLITE_OK) {
+        fprintf(stderr, "fieldtext-relay: sql: %s\n", sqlite3_errmsg(s->db));
+        sqlite3_finalize(s->hot[k]);
+        s->hot[k] = NULL;
+    }
+    return s->hot[k];
+}
+
+/* Makes a kept statement ready for its next use. */
+static void hot_reset(sqlite3_stmt *st) {
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+/* Runs a kept statement that returns no rows, and resets it. */
+static ft_status hot_done(sqlite3_stmt *st) {
+    int rc = sqlite3_step(st);
+    hot_reset(st);
+    if (rc == SQLITE_DONE) return FT_OK;
+    if (rc == SQLITE_CONSTRAINT) return FT_E_CONFLICT;
+    return FT_E_STORAGE;
+}
+
+static ft_status exec_simple(ft_store *s, int k) {
+    sqlite3_stmt *st = hot(s, k);
+    return st ? hot_done(st) : FT_E_STORAGE;
 }
 
 ft_status ft_store_begin(ft_store *s) {
     LOCK(s);
-    ft_status st = exec_simple(s, "BEGIN IMMEDIATE");
+    ft_status st = exec_simple(s, HOT_BEGIN);
     if (st != FT_OK) UNLOCK(s);
     return st;
 }
 
 ft_status ft_store_commit(ft_store *s) {
-    ft_status st = exec_simple(s, "COMMIT");
-    if (st != FT_OK) exec_simple(s, "ROLLBACK");
+    ft_status st = exec_simple(s, HOT_COMMIT);
+    if (st != FT_OK) exec_simple(s, HOT_ROLLBACK);
     UNLOCK(s);
     return st;
 }
 
 void ft_store_rollback(ft_store *s) {
-    exec_simple(s, "ROLLBACK");
+    exec_simple(s, HOT_ROLLBACK);
     UNLOCK(s);
 }
 
-ft_status ft_store_savepoint(ft_store *s) { return exec_simple(s, "SAVEPOINT ft_item"); }
+ft_status ft_store_savepoint(ft_store *s) { return exec_simple(s, HOT_SAVEPOINT); }
 
-ft_status ft_store_savepoint_release(ft_store *s) { return exec_simple(s, "RELEASE ft_item"); }
+ft_status ft_store_savepoint_release(ft_store *s) { return exec_simple(s, HOT_RELEASE); }
 
 void ft_store_savepoint_rollback(ft_store *s) {
-    exec_simple(s, "ROLLBACK TO ft_item");
-    exec_simple(s, "RELEASE ft_item");
+    exec_simple(s, HOT_ROLLBACK_TO);
+    exec_simple(s, HOT_RELEASE);
 }
 
 /* ---- statement helpers ---- */
@@ -338,7 +376,7 @@ ft_status ft_store_setting_delete(ft_store *s, const char *key) {
 
 ft_status ft_store_event_seq(ft_store *s, const char *id, int64_t *seq) {
     LOCK(s);
-    sqlite3_stmt *st = prep(s, "SELECT seq FROM events WHERE id=?");
+    sqlite3_stmt *st = hot(s, HOT_EVENT_SEQ);
     ft_status r = FT_E_STORAGE;
     if (st) {
         bind_text(st, 1, id);
@@ -349,7 +387,7 @@ ft_status ft_store_event_seq(ft_store *s, const char *id, int64_t *seq) {
         } else {
             r = rc == SQLITE_DONE ? FT_E_NOT_FOUND : FT_E_STORAGE;
         }
-        sqlite3_finalize(st);
+        hot_reset(st);
     }
     UNLOCK(s);
     return r;
@@ -363,7 +401,7 @@ ft_status ft_store_event_append(ft_store *s, const ft_store_event *ev, int64_t *
         return FT_E_CONFLICT;
     }
     r = FT_E_STORAGE;
-    sqlite3_stmt *st = prep(s, "INSERT INTO events(id,at,actor,type,body,client_at) VALUES(?,?,?,?,?,?)");
+    sqlite3_stmt *st = hot(s, HOT_EVENT_INSERT);
     if (st) {
         bind_text(st, 1, ev->id);
         sqlite3_bind_int64(st, 2, ev->at);
@@ -372,7 +410,7 @@ ft_status ft_store_event_append(ft_store *s, const ft_store_event *ev, int64_t *
         bind_text(st, 5, ev->body_json);
         if (ev->client_at) sqlite3_bind_int64(st, 6, ev->client_at);
         else sqlite3_bind_null(st, 6);
-        r = step_done(st);
+        r = hot_done(st);
         if (r == FT_OK) *seq = sqlite3_last_insert_rowid(s->db);
     }
     UNLOCK(s);
@@ -844,13 +882,13 @@ ft_status ft_store_checkpoint_get(ft_store *s, int64_t *seq, int64_t *version, c
 ft_status ft_store_webhook_seen(ft_store *s, const char *sid, const char *status, int64_t now, int *is_new) {
     *is_new = 0;
     LOCK(s);
-    sqlite3_stmt *st = prep(s, "INSERT INTO webhook_seen(sid,status,at) VALUES(?,?,?) ON CONFLICT DO NOTHING");
+    sqlite3_stmt *st = hot(s, HOT_WEBHOOK_SEEN);
     ft_status r = FT_E_STORAGE;
     if (st) {
         bind_text(st, 1, sid);
         bind_text(st, 2, status);
         sqlite3_bind_int64(st, 3, now);
-        r = step_done(st);
+        r = hot_done(st);
         if (r == FT_OK) *is_new = sqlite3_changes(s->db) > 0;
     }
     UNLOCK(s);

@@ -105,7 +105,16 @@ export async function addStaff(request, url) {
  * @param {import('playwright-core').Page} page @param {{username: string, password: string}} who
  */
 export async function signIn(page, who) {
-  await page.waitForSelector('form[data-form="login"]');
+  try {
+    await page.waitForSelector('form[data-form="login"]');
+  } catch (e) {
+    // Say where the page is stuck (phase, failure, what is on screen) instead of only "timeout".
+    const where = await page.evaluate(() => {
+      const st = /** @type {any} */ (window).fieldtext ? /** @type {any} */ (window).fieldtext.store.getState() : null;
+      return JSON.stringify({ phase: st && st.phase, failure: st && st.failure, loginError: st && st.loginError, text: (document.body.innerText || '').slice(0, 200) });
+    }).catch((x) => String(x));
+    throw new Error(`${/** @type {any} */ (e).message}\npage: ${where}`);
+  }
   await page.fill('input[name=username]', who.username);
   await page.fill('input[name=password]', who.password);
   await page.click('form[data-form="login"] button[type=submit]');
