@@ -790,6 +790,19 @@ void ft_a2p_status_json(ft_relay *app, cJSON *into) {
     }
     cJSON_Delete(state);
     free(reg);
+    /* A profile edited while the registration was with Twilio or approved (registration.c): kept
+     * aside, not submitted; the registration in force is unchanged. */
+    char *ps = NULL;
+    cJSON *pending = ft_store_setting_get(app->store, "registration_pending", &ps) == FT_OK ? cJSON_Parse(ps) : NULL;
+    free(ps);
+    if (pending) {
+        cJSON *pc = cJSON_AddObjectToObject(into, "pending_change");
+        const cJSON *ch = cJSON_GetObjectItemCaseSensitive(pending, "changed");
+        cJSON_AddItemToObject(pc, "changed", cJSON_IsArray(ch) ? cJSON_Duplicate(ch, 1) : cJSON_CreateArray());
+        const cJSON *at = cJSON_GetObjectItemCaseSensitive(pending, "saved_at");
+        if (cJSON_IsNumber(at)) cJSON_AddNumberToObject(pc, "saved_at", at->valuedouble);
+        cJSON_Delete(pending);
+    }
     cJSON_AddBoolToObject(into, "required", app->cfg.require_registration);
 }
 

@@ -187,7 +187,7 @@ static const char *const RELAY_TYPES[] = {"message.sent",     "message.failed", 
                                           "message.received", "balance.debited", "balance.refunded",
                                           "consent.opted_in", "registration.saved", "registration.submitted",
                                           "registration.brand_approved", "registration.campaign_pending",
-                                          "registration.approved", "registration.failed",
+                                          "registration.approved", "registration.failed", "registration.change_pending",
                                           "reminder.skipped", "reminder.missed", "reminder.canceled",
                                           "reminder.cancel_too_late"};
 

@@ -283,8 +283,12 @@ static ft_status on_message(ft_reducer *r, const cJSON *ev, const cJSON *body, c
         const char *mid = str_of(body, "message_id");
         if (!mid) mid = str_of(ev, "id");
         if (!mid) return FT_E_JSON_SHAPE;
-        if (!put_str(m, "message_id", mid) || !put_str(m, "status", "queued") || !copy_str(m, body, "kind") ||
-            !put(m, "sid", cJSON_CreateNull()) || !put_num(m, "segments", int_of(body, "segments", 0)))
+        /* "kind" is the entry's direction (out / in / note) and stays "out"; the send's own kind
+         * (manual, reminder, on_the_way; none counts as manual) is kept beside it as send_kind. */
+        const char *send_kind = str_of(body, "kind");
+        if (!put_str(m, "message_id", mid) || !put_str(m, "send_kind", send_kind ? send_kind : "manual") ||
+            !put_str(m, "status", "queued") || !put(m, "sid", cJSON_CreateNull()) ||
+            !put_num(m, "segments", int_of(body, "segments", 0)))
             return FT_E_NOMEM;
         if (!put_str(r->msg_phone, mid, phone)) return FT_E_NOMEM;
     } else if (strcmp(kind, "in") == 0) {
@@ -300,6 +304,24 @@ static ft_status on_message(ft_reducer *r, const cJSON *ev, const cJSON *body, c
     return FT_OK;
 }
 
+/* How far along a message's status is. Twilio's status callbacks may arrive out of order, and the
+ * relay's message.sent may be written after a callback: a status never replaces one further along
+ * (a late "sent" does not undo "delivered"). The outcomes (delivered, undelivered, failed, read,
+ * canceled...) share the last rank, so a later outcome still replaces an earlier one (delivered ->
+ * read; a relay "failed" that Twilio's callback then says was delivered). Unknown statuses rank as
+ * outcomes: a newer writer's status is shown rather than dropped. */
+static int status_rank(const char *status) {
+    static const struct {
+        const char *name;
+        int rank;
+    } order[] = {{"queued", 0}, {"accepted", 1}, {"scheduled", 1}, {"sending", 2}, {"sent", 3}, {"receiving", 3}};
+    if (!status) return 0;
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        if (strcmp(status, order[i].name) == 0) return order[i].rank;
+    }
+    return 4;
+}
+
 static ft_status on_message_update(ft_reducer *r, const cJSON *body, const char *status_override) {
     const char *mid = str_of(body, "message_id");
     const char *sid = str_of(body, "sid");
@@ -310,11 +332,13 @@ static ft_status on_message_update(ft_reducer *r, const cJSON *body, const char 
     if (sid) {
         if (!put_str(m, "sid", sid) || !put_str(r->sid_msg, sid, mid)) return FT_E_NOMEM;
     }
-    const char *status = status_override ? status_override : str_of(body, "status");
-    if (status && !put_str(m, "status", status)) return FT_E_NOMEM;
     const cJSON *seg = cJSON_GetObjectItemCaseSensitive(body, "segments");
     if (seg && !put_num(m, "segments", int_of(body, "segments", 0))) return FT_E_NOMEM;
     if (!copy_str(m, body, "encoding")) return FT_E_NOMEM;
+    const char *status = status_override ? status_override : str_of(body, "status");
+    /* An overtaken status (and the error it carries) says nothing new about the message. */
+    if (status && status_rank(status) < status_rank(str_of(m, "status"))) return FT_OK;
+    if (status && !put_str(m, "status", status)) return FT_E_NOMEM;
     const cJSON *err = cJSON_GetObjectItemCaseSensitive(body, "error");
     if (err && !put(m, "error", cJSON_Duplicate(err, 1))) return FT_E_NOMEM;
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(body, "error_code");

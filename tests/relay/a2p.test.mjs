@@ -115,7 +115,87 @@ test('registration: a rejected brand is reported as failed with its reason; a re
   assert.ok(ev && /rejected/.test(ev.body.reason), JSON.stringify(ev));
   const brands = (await sb.requests()).filter((/** @type {any} */ r) => r.method === 'POST' && r.path === '/v1/a2p/BrandRegistrations');
   assert.equal(brands.length, 1, 'one brand only');
+  // After a failure the form is submitted again for real (no pending change): a new brand.
+  const again = await admin2.post('/api/registration', { ...FORM, legal_name: 'Acme Pest Control Inc', business_type: 'corporation' });
+  assert.equal(again.status, 200, JSON.stringify(again.body));
+  assert.equal(again.body.pending_change, undefined);
+  await waitFor(async () => { const s = await status(admin2); return s.status === 'submitted' && !s.pending_change && s; }, 15000, 'submitted again');
+  const brands2 = (await sb.requests()).filter((/** @type {any} */ r) => r.method === 'POST' && r.path === '/v1/a2p/BrandRegistrations');
+  assert.equal(brands2.length, 2, 'a second brand after the failure');
   assert.deepEqual(await sb.rejections(), []);
+});
+
+test('registration: re-saving the profile while it is under review or after approval keeps the registration in force; the edit is a pending change', async () => {
+  const { sb, relay, admin } = await setup();
+  const phone = '+15125550178';
+  await consentCustomer(admin, phone);
+  await admin.post('/api/ledger/purchase', { segments: 2500 });
+  assert.equal((await admin.post('/api/registration', FORM)).status, 200);
+  const sub = await waitFor(async () => { const s = await status(admin); return s.status === 'submitted' && s; }, 15000, 'submitted');
+  const brandPosts = async () => (await sb.requests()).filter((/** @type {any} */ r) => r.method === 'POST' && /^\/v1\/a2p\/BrandRegistrations\/?$/.test(r.path)).length;
+  const campaignPosts = async () => (await sb.requests()).filter((/** @type {any} */ r) => r.method === 'POST' && /\/Compliance\/Usa2p\/?$/.test(r.path)).length;
+
+  // Under review: an edited profile does not put the status back to profile_saved.
+  const EDIT = { ...FORM, contact_email: 'office@acmepest.com', street: '200 Elm Street' };
+  const during = await admin.post('/api/registration', EDIT);
+  assert.equal(during.status, 200, JSON.stringify(during.body));
+  assert.equal(during.body.registration.status, 'submitted');
+  // (the contact email is in the campaign's HELP reply too, which Twilio reviewed)
+  assert.deepEqual([...during.body.pending_change.changed].sort(), ['campaign.HelpMessage', 'contact_email', 'street']);
+  assert.match(during.body.pending_change.message, /under way|under review/i);
+  assert.equal((await status(admin)).status, 'submitted');
+
+  await sb.a2p(sub.brand_sid, 'APPROVED');
+  const camp = await waitFor(async () => { const s = await status(admin); return s.status === 'campaign_pending' && s; }, 15000, 'campaign_pending');
+  await sb.a2p(camp.campaign_sid, 'VERIFIED');
+  const done = await waitFor(async () => { const s = await status(admin); return s.status === 'approved' && s; }, 15000, 'approved');
+  assert.deepEqual([...done.pending_change.changed].sort(), ['campaign.HelpMessage', 'contact_email', 'street'], 'the pending change outlives the review');
+  const [first] = await postEvents(admin, [{ id: uuid(), type: 'message.send', body: { phone, body: 'Your technician is on the way.' } }]);
+  assert.ok(first.seq > 0, JSON.stringify(first));
+
+  // Approved: a re-save (here a new company name, which is in the campaign's samples too) keeps
+  // texting on; it is recorded, not submitted (one brand and one campaign per service).
+  const brands = await brandPosts(), campaigns = await campaignPosts();
+  const after1 = await admin.post('/api/registration', { ...FORM, company_name: 'Acme Pest Pros' });
+  assert.equal(after1.status, 200, JSON.stringify(after1.body));
+  assert.equal(after1.body.registration.status, 'approved');
+  assert.ok(after1.body.pending_change.changed.includes('company_name'), JSON.stringify(after1.body.pending_change));
+  assert.ok(after1.body.pending_change.changed.includes('campaign.MessageSamples'), JSON.stringify(after1.body.pending_change));
+  assert.ok(!after1.body.pending_change.changed.includes('street'), 'the earlier edit is replaced by this one');
+  assert.match(after1.body.pending_change.message, /stays in force|texting continues/i);
+  assert.match(after1.body.pending_change.message, /Twilio support/);
+  const me = await status(admin);
+  assert.equal(me.status, 'approved');
+  assert.ok(me.pending_change && me.pending_change.changed.includes('company_name'));
+  const [second] = await postEvents(admin, [{ id: uuid(), type: 'message.send', body: { phone, body: 'See you tomorrow at 9.' } }]);
+  assert.ok(second.seq > 0, `texting continues after the re-save: ${JSON.stringify(second)}`);
+  await new Promise((r) => setTimeout(r, 400)); // a resubmission, if any, would have started by now
+  assert.equal(await brandPosts(), brands, 'no second brand');
+  assert.equal(await campaignPosts(), campaigns, 'no second campaign');
+
+  // The same profile as the registered one: nothing pending any more.
+  const same = await admin.post('/api/registration', FORM);
+  assert.equal(same.status, 200, JSON.stringify(same.body));
+  assert.equal(same.body.registration.status, 'approved');
+  assert.equal(same.body.pending_change, null);
+  assert.equal((await status(admin)).pending_change, undefined);
+  // An invalid form is still refused as a whole, and changes nothing.
+  const bad = await admin.post('/api/registration', { ...FORM, postal_code: '1' });
+  assert.equal(bad.status, 422);
+  assert.equal((await status(admin)).status, 'approved');
+
+  const evs = await allEvents(admin);
+  const reg = evs.filter((e) => e.type.startsWith('registration.'));
+  assert.equal(reg.filter((e) => e.type === 'registration.saved').length, 1, 'one registration.saved (the first submission)');
+  assert.ok(!reg.some((e) => e.body.status === 'profile_saved' && e.seq > reg[0].seq), 'no later profile_saved');
+  const pend = reg.filter((e) => e.type === 'registration.change_pending');
+  assert.deepEqual(pend.map((e) => e.body.status), ['submitted', 'approved', 'approved']);
+  assert.deepEqual(pend[2].body.changed, []);
+  const [forged] = await postEvents(admin, [{ id: uuid(), type: 'registration.change_pending', body: {} }]);
+  assert.equal(forged.error.name, 'FT_E_EVENT_FORBIDDEN');
+  assert.ok(!JSON.stringify(evs).includes(EIN.replace('-', '')));
+  assert.deepEqual(await sb.rejections(), []);
+  void relay;
 });
 
 test('policy pages: built from the stored profile, HTML-escaped; the opt-in page; 404 for unknown ids', async () => {

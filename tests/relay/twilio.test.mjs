@@ -124,7 +124,20 @@ test('a send goes to Twilio once, with its status callbacks; STOP then send is r
   const state = (await admin.json('/api/state')).body;
   const msg = state.threads.find((t) => t.phone === phone).messages.find((m) => m.message_id === id);
   assert.equal(msg.status, 'delivered');
+  // The entry is an outgoing one ("out"), and keeps the kind it was sent with through message.sent
+  // and every callback (core reducer.c once showed the send's kind in place of "out").
+  assert.equal(msg.kind, 'out');
+  assert.equal(msg.send_kind, 'on_the_way');
   assert.equal(state.balance.segments, 2500 - 1);
+  // A callback that was overtaken (Twilio does not promise their order) is logged but does not
+  // move the delivered message back.
+  const late = { AccountSid: sb.env.TWILIO_ACCOUNT_SID, MessageSid: sent.body.sid, MessageStatus: 'sending', To: phone };
+  const lateSig = twilio.getExpectedTwilioSignature(sb.env.TWILIO_AUTH_TOKEN, relay.url + '/twilio/status', late);
+  assert.equal((await post(relay, '/twilio/status', late, lateSig)).status, 200);
+  await waitFor(async () => (await allEvents(admin)).some((e) => e.type === 'message.status' && e.body.sid === sent.body.sid && e.body.status === 'sending'), 10000, 'late callback logged');
+  const after = (await admin.json('/api/state')).body.threads.find((t) => t.phone === phone).messages.find((m) => m.message_id === id);
+  assert.equal(after.status, 'delivered');
+  assert.equal(after.send_kind, 'on_the_way');
 
   // The customer replies STOP: consent is withdrawn at once, and the next send is refused.
   const inb = await admin.post('/api/sandbox/inbound', { from: phone, body: 'STOP' });

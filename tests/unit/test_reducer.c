@@ -1,6 +1,7 @@
 /* The event reducer: consent, sends, balance and threads folded from events. */
 #include <string.h>
 
+#include "cJSON.h"
 #include "fieldtext/json.h"
 #include "fieldtext/reducer.h"
 #include "test.h"
@@ -71,6 +72,104 @@ static void reducer_threads_show_messages_status_and_latest_first(void) {
     s = ft_reduce_json("[{\"type\":1}]", 12);
     CHECK(s && strstr(s, "FT_E_JSON_SHAPE"));
     ft_free(s);
+}
+
+/* The message of a thread (by message_id) in a state folded from events; NULL if absent. The
+ * returned item belongs to *root (cJSON_Delete it). */
+static const cJSON *folded_message(const char *events, cJSON **root, const char *message_id) {
+    char *s = ft_reduce_json(events, strlen(events));
+    *root = s ? cJSON_Parse(s) : NULL;
+    ft_free(s);
+    const cJSON *t, *m;
+    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(*root, "threads")) {
+        cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(t, "messages")) {
+            const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "message_id"));
+            if (id && strcmp(id, message_id) == 0) return m;
+        }
+    }
+    return NULL;
+}
+
+static const char *field_of(const cJSON *m, const char *name) {
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, name));
+}
+
+#define SEND(seq, mid, kind_json)                                                                                    \
+    "{\"id\":\"e" #seq "\",\"seq\":" #seq ",\"at\":" #seq ",\"actor\":\"u\",\"type\":\"message.send\",\"body\":{\"phone\":\"" PHONE \
+    "\",\"body\":\"Hi\",\"message_id\":\"" mid "\"" kind_json "}}"
+#define SENT(seq, mid, sid)                                                                                          \
+    "{\"id\":\"e" #seq "\",\"seq\":" #seq ",\"at\":" #seq ",\"actor\":\"twilio\",\"type\":\"message.sent\",\"body\":{\"message_id\":\"" mid \
+    "\",\"sid\":\"" sid "\",\"segments\":1,\"twilio_status\":\"queued\"}}"
+#define STATUS(seq, sid, status)                                                                                     \
+    "{\"id\":\"e" #seq "\",\"seq\":" #seq ",\"at\":" #seq ",\"actor\":\"twilio\",\"type\":\"message.status\",\"body\":{\"sid\":\"" sid \
+    "\",\"status\":\"" status "\"}}"
+
+/* An outgoing message stays kind "out" (the direction every thread entry has) and keeps the kind
+ * its message.send gave it (send_kind: manual, reminder, on_the_way) whatever comes after: its own
+ * message.sent and status callbacks, and later sends of other kinds to the same phone. */
+static void reducer_outgoing_message_keeps_out_and_the_kind_it_was_sent_with(void) {
+    const char *events = "[" SEND(1, "m1", ",\"kind\":\"reminder\"") "," SEND(2, "m2", ",\"kind\":\"on_the_way\"") ","
+                         SEND(3, "m3", "") "," SENT(4, "m1", "SM1") "," STATUS(5, "SM1", "delivered") ","
+                         SEND(6, "m4", ",\"kind\":\"manual\"") "," SENT(7, "m2", "SM2") "," STATUS(8, "SM2", "sent") ","
+                         "{\"id\":\"e9\",\"seq\":9,\"at\":9,\"actor\":\"customer\",\"type\":\"message.received\",\"body\":{\"phone\":\"" PHONE
+                         "\",\"body\":\"thanks\",\"sid\":\"SM9\",\"kind\":\"reminder\"}},"
+                         "{\"id\":\"e10\",\"seq\":10,\"at\":10,\"actor\":\"u\",\"type\":\"note.added\",\"body\":{\"phone\":\"" PHONE
+                         "\",\"text\":\"gate code 1234\",\"kind\":\"reminder\"}}]";
+    static const struct {
+        const char *mid, *send_kind, *status;
+    } want[] = {{"m1", "reminder", "delivered"}, {"m2", "on_the_way", "sent"}, {"m3", "manual", "queued"}, {"m4", "manual", "queued"}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        cJSON *root = NULL;
+        const cJSON *m = folded_message(events, &root, want[i].mid);
+        CHECK(m != NULL);
+        CHECK_EQ_STR(field_of(m, "kind"), "out");
+        CHECK_EQ_STR(field_of(m, "send_kind"), want[i].send_kind);
+        CHECK_EQ_STR(field_of(m, "status"), want[i].status);
+        cJSON_Delete(root);
+    }
+    /* the customer's reply and the note keep their own kinds */
+    char *s = ft_reduce_json(events, strlen(events));
+    CHECK(s && strstr(s, "\"kind\":\"in\"") && strstr(s, "\"kind\":\"note\"") && !strstr(s, "\"kind\":\"reminder\""));
+    ft_free(s);
+}
+
+/* Twilio's status callbacks can arrive out of order (and message.sent can be written after a
+ * callback): a late "sent" or "queued" never moves a delivered or failed message back. */
+static void reducer_late_status_does_not_move_a_message_back(void) {
+    const struct {
+        const char *events, *mid, *status;
+    } cases[] = {
+        /* delivered, then the "sent" callback that was overtaken */
+        {"[" SEND(1, "m1", ",\"kind\":\"reminder\"") "," SENT(2, "m1", "SM1") "," STATUS(3, "SM1", "delivered") ","
+         STATUS(4, "SM1", "sent") "," STATUS(5, "SM1", "queued") "]", "m1", "delivered"},
+        /* undelivered, then a late "sending" / "sent" */
+        {"[" SEND(1, "m1", "") "," SENT(2, "m1", "SM1") "," STATUS(3, "SM1", "undelivered") "," STATUS(4, "SM1", "sending") ","
+         STATUS(5, "SM1", "sent") "]", "m1", "undelivered"},
+        /* a callback (with the outbox's message_id) before the relay wrote message.sent */
+        {"[" SEND(1, "m1", "") ","
+         "{\"id\":\"e2\",\"seq\":2,\"at\":2,\"type\":\"message.status\",\"body\":{\"message_id\":\"m1\",\"sid\":\"SM1\",\"status\":\"delivered\"}},"
+         SENT(3, "m1", "SM1") "]", "m1", "delivered"},
+        /* forward moves still apply: sent -> delivered -> read */
+        {"[" SEND(1, "m1", "") "," SENT(2, "m1", "SM1") "," STATUS(3, "SM1", "sent") "," STATUS(4, "SM1", "delivered") ","
+         STATUS(5, "SM1", "read") "]", "m1", "read"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cJSON *root = NULL;
+        const cJSON *m = folded_message(cases[i].events, &root, cases[i].mid);
+        CHECK(m != NULL);
+        CHECK_EQ_STR(field_of(m, "status"), cases[i].status);
+        CHECK_EQ_STR(field_of(m, "sid"), "SM1");
+        CHECK_EQ_STR(field_of(m, "kind"), "out");
+        cJSON_Delete(root);
+    }
+    /* the error code of an overtaken callback does not land on a delivered message */
+    const char *ev = "[" SEND(1, "m1", "") "," SENT(2, "m1", "SM1") "," STATUS(3, "SM1", "delivered") ","
+                     "{\"id\":\"e4\",\"seq\":4,\"at\":4,\"type\":\"message.status\",\"body\":{\"sid\":\"SM1\",\"status\":\"sent\","
+                     "\"error_code\":\"30003\"}}]";
+    cJSON *root = NULL;
+    const cJSON *m = folded_message(ev, &root, "m1");
+    CHECK(m && !cJSON_GetObjectItemCaseSensitive(m, "error_code"));
+    cJSON_Delete(root);
 }
 
 /* The compact reducer (what a rule-enforcing host keeps resident) answers the rule questions as the
@@ -181,29 +280,34 @@ static void reducer_snapshot_restores_the_same_state(void) {
     snapshot_round_trip(0);
 }
 
+/* The snapshot version as text, so that each bad snapshot below is refused for what it says. */
+#define SNAP_V_(v) #v
+#define SNAP_V_OF(v) SNAP_V_(v)
+#define SNAP_V SNAP_V_OF(FT_REDUCER_SNAPSHOT_VERSION)
+
 static void reducer_restore_refuses_what_is_not_a_snapshot(void) {
     ft_reducer *r = (ft_reducer *)1;
     const char *bad[] = {
         "", "not json", "[]", "{}",
-        "{\"v\":1,\"compact\":true,\"last_seq\":1,\"balance\":0,\"purchased\":0,\"debited\":0,\"refunded\":0,"
+        "{\"v\":" SNAP_V ",\"compact\":true,\"last_seq\":1,\"balance\":0,\"purchased\":0,\"debited\":0,\"refunded\":0,"
         "\"customers\":{},\"consent\":{},\"threads\":{},\"msg_phone\":{},\"sid_msg\":{}} trailing",
         /* another version */
         "{\"v\":999,\"compact\":true,\"last_seq\":1,\"balance\":0,\"purchased\":0,\"debited\":0,\"refunded\":0,"
         "\"customers\":{},\"consent\":{},\"threads\":{},\"msg_phone\":{},\"sid_msg\":{}}",
         /* a balance that is not an integer */
-        "{\"v\":1,\"compact\":true,\"last_seq\":1,\"balance\":0.5,\"purchased\":0,\"debited\":0,\"refunded\":0,"
+        "{\"v\":" SNAP_V ",\"compact\":true,\"last_seq\":1,\"balance\":0.5,\"purchased\":0,\"debited\":0,\"refunded\":0,"
         "\"customers\":{},\"consent\":{},\"threads\":{},\"msg_phone\":{},\"sid_msg\":{}}",
         /* an unknown consent state */
-        "{\"v\":1,\"compact\":true,\"last_seq\":1,\"balance\":0,\"purchased\":0,\"debited\":0,\"refunded\":0,"
+        "{\"v\":" SNAP_V ",\"compact\":true,\"last_seq\":1,\"balance\":0,\"purchased\":0,\"debited\":0,\"refunded\":0,"
         "\"customers\":{},\"consent\":{\"+15125550123\":{\"phone\":\"+15125550123\",\"state\":\"maybe\",\"script_read\":null,"
         "\"screen_acknowledged\":null,\"box_checked\":null,\"opted_in\":null,\"opted_out\":null}},\"threads\":{},"
         "\"msg_phone\":{},\"sid_msg\":{}}",
         /* a compact snapshot with threads */
-        "{\"v\":1,\"compact\":true,\"last_seq\":1,\"balance\":0,\"purchased\":0,\"debited\":0,\"refunded\":0,"
+        "{\"v\":" SNAP_V ",\"compact\":true,\"last_seq\":1,\"balance\":0,\"purchased\":0,\"debited\":0,\"refunded\":0,"
         "\"customers\":{},\"consent\":{},\"threads\":{\"+1\":{\"phone\":\"+1\",\"messages\":[]}},\"msg_phone\":{},"
         "\"sid_msg\":{}}",
         /* a map missing */
-        "{\"v\":1,\"compact\":false,\"last_seq\":1,\"balance\":0,\"purchased\":0,\"debited\":0,\"refunded\":0,"
+        "{\"v\":" SNAP_V ",\"compact\":false,\"last_seq\":1,\"balance\":0,\"purchased\":0,\"debited\":0,\"refunded\":0,"
         "\"customers\":{},\"consent\":{},\"threads\":{},\"msg_phone\":{}}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -211,6 +315,11 @@ static void reducer_restore_refuses_what_is_not_a_snapshot(void) {
         CHECK(st == FT_E_JSON || st == FT_E_JSON_SHAPE);
         CHECK(r == NULL);
     }
+    /* the same text with nothing wrong is taken (so each one above is refused for its own flaw) */
+    const char *good = "{\"v\":" SNAP_V ",\"compact\":true,\"last_seq\":1,\"balance\":0,\"purchased\":0,\"debited\":0,"
+                       "\"refunded\":0,\"customers\":{},\"consent\":{},\"threads\":{},\"msg_phone\":{},\"sid_msg\":{}}";
+    CHECK_EQ_INT(ft_reducer_restore(good, strlen(good), &r), FT_OK);
+    ft_reducer_free(r);
     CHECK_EQ_INT(ft_reducer_restore("{}", 2, NULL), FT_E_INVALID_ARG);
     CHECK(ft_reducer_snapshot_json(NULL) == NULL);
 }
@@ -223,5 +332,7 @@ int main(void) {
     RUN(reducer_balance_counts_purchases_debits_and_refunds);
     RUN(reducer_threads_show_messages_status_and_latest_first);
     RUN(reducer_compact_answers_the_rules_as_the_full_one);
+    RUN(reducer_outgoing_message_keeps_out_and_the_kind_it_was_sent_with);
+    RUN(reducer_late_status_does_not_move_a_message_back);
     TEST_MAIN_END();
 }

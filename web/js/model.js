@@ -82,6 +82,22 @@ function fromSummaryV1(m, sum) {
   }
 }
 
+/**
+ * How far along a message's status is, as core/src/reducer.c ranks it: Twilio's status callbacks
+ * may arrive out of order, so a status never replaces one further along ("accepted" is the page's
+ * own "the relay took it"; the outcomes, unknown statuses included, share the last rank).
+ * @param {string | undefined} s
+ */
+function statusRank(s) {
+  switch (s) {
+    case undefined: case 'accepted': case 'queued': return 0;
+    case 'scheduled': return 1;
+    case 'sending': return 2;
+    case 'sent': case 'receiving': return 3;
+    default: return 4;
+  }
+}
+
 export class Model {
   constructor() {
     /** @type {Map<string, Customer>} */ this.customers = new Map();
@@ -236,9 +252,9 @@ export class Model {
       case 'message.status': {
         const item = this.messages.get(b.message_id);
         if (!item) { this.messages.set(b.message_id, /** @type {any} */ ({ status: b.status || ev.type.slice(8) })); break; }
-        if (ev.type === 'message.sent') { if (item.status === 'accepted') item.status = 'sent'; item.segments = b.segments; }
+        if (ev.type === 'message.sent') { if (statusRank(item.status) < statusRank('sent')) item.status = 'sent'; item.segments = b.segments; }
         else if (ev.type === 'message.failed') { item.status = 'failed'; item.error = (b.error && (b.error.message || b.error.code)) || 'failed'; }
-        else item.status = b.status || item.status;
+        else if (b.status && statusRank(b.status) >= statusRank(item.status)) item.status = b.status; // an overtaken callback is ignored
         break;
       }
       case 'message.received': {

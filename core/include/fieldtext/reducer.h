@@ -89,7 +89,7 @@ ft_status ft_reducer_check_send(const ft_reducer *r, const char *phone, const ch
  * FT_REDUCER_SNAPSHOT_VERSION names what a snapshot holds and what the fold made of it: bump it
  * whenever the fold changes (a new event type kept, a field folded otherwise), so that a snapshot
  * made by an older fold is refused and the log folded again from the start. */
-#define FT_REDUCER_SNAPSHOT_VERSION 1
+#define FT_REDUCER_SNAPSHOT_VERSION 2 /* 2: send_kind; a status never moves back */
 #define FT_REDUCER_MAX_SNAPSHOT_BYTES (256u * 1024u * 1024u)
 
 /* ft_reducer_snapshot_json: the reducer's whole state (compact or full), as JSON text from which
