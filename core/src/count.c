@@ -22,7 +22,6 @@
                              * second byte 80..9F (A0..BF) is Other for UAX #29 (ft_other_blocks) */
 #define SP_LEAD2 0x400u     /* a lead of a two-byte sequence */
 #define SP_LEAD3 0x800u     /* a lead of a three-byte sequence */
-#define SP_START 0x1000u    /* a code point starts here (not a continuation byte) */
 #define SP_LEN(p) ((((p) >> 14) & 3u) + 1u) /* bytes of the sequence a lead starts (1 for the rest) */
 #define SP_ASTRAL 0x2000u   /* a 4-byte lead: two UTF-16 units */
 
@@ -34,8 +33,8 @@
 #define SP_ASEPT(b) ((b) == 0x0A || (b) == 0x0D || ((b) >= 0x20 && (b) < 0x7F && (b) != 0x60) \
                      ? (((b) >= 0x5B && (b) <= 0x5E) || ((b) >= 0x7B && (b) <= 0x7E) ? 2u : 1u) \
                      : (b) == 0x0C ? 2u : 0u)
-#define SP(b) ((b) < 0x80 ? (SP_ASEPT(b) | (SP_ASEPT(b) == 2u ? SP_EXT : 0u) | SP_START) \
-               : (((b) >= 0xC0 ? SP_START : 0u) | ((b) >= 0xF0 ? SP_ASTRAL : 0u) \
+#define SP(b) ((b) < 0x80 ? (SP_ASEPT(b) | (SP_ASEPT(b) == 2u ? SP_EXT : 0u)) \
+               : (((b) >= 0xF0 ? SP_ASTRAL : 0u) \
                   | ((b) >= 0xC2 && (b) < 0xE0 ? SP_LEAD2 | SP_OTHER2_OF(b) : 0u) | ((b) >= 0xE0 && (b) < 0xF0 ? SP_LEAD3 : 0u) \
                   | ((b) >= 0xF0 ? 3u << 14 : (b) >= 0xE0 ? 2u << 14 : (b) >= 0xC0 ? 1u << 14 : 0u) \
                   | ((b) == 0xC2 ? 0x10u : (b) == 0xC3 ? 0x20u : (b) == 0xCE ? 0x30u : 0u)))
@@ -81,58 +80,94 @@ enum { ACC = 0, REJ = 6 };
 
 /* GSM-7 scan of s[0..n): 1 when every code point is a GSM character (which also makes the bytes well
  * formed), with its code points and extension characters; 0 as soon as a block shows otherwise.
- * One code point at a time, without a branch on what it is: ASCII from the table, a two-byte letter
- * checked with its continuation byte, the euro sign checked whole; anything else (another lead, a
- * stray continuation byte) is not GSM. The caller pads nothing: the last 3 bytes go the slow way. */
-static inline uint32_t gsm_step(uint32_t w, uint32_t *ext, uint32_t *bad) {
-    const uint32_t p = scan_props[w & 0xFFu], b1 = (w >> 8) & 0xFFu;
-    const uint32_t pair = (uint32_t)(scan_pairs[SP_LEAD(p)] >> (b1 & 63u)) & ((b1 & 0xC0u) == 0x80u);
-    const uint32_t eur = (w & 0xFFFFFFu) == 0xAC82E2u; /* E2 82 AC, read as a little-endian word */
-    *ext += ((p & SP_EXT) != 0) + eur;
-    *bad |= ((p & SP_SEPT) | pair | eur) == 0;
-    return 1u + pair + 2u * eur; /* bytes taken: on a bad byte, 1 (the scan stops at the block's end) */
+ * Eight ASCII bytes at a time where they are all GSM; elsewhere byte by byte, each byte judged on
+ * its own with the two bytes after it (not one code point after the other: the next code point's
+ * position would depend on this one's length, a chain of loads per character), so the bytes of a
+ * block are judged in parallel. A byte is acceptable when it is
+ *   - an ASCII GSM character (the table: one or two septets);
+ *   - a lead C2, C3 or CE followed by a continuation byte that completes a GSM letter (it claims 1);
+ *   - the lead E2 of E2 82 AC, the euro sign, an extension character (it claims 2);
+ *   - or a continuation byte (10xxxxxx).
+ * Every continuation byte must also be claimed: the claims of accepted leads are the continuation
+ * bytes right after them, distinct for distinct leads, so the text is GSM exactly when every byte
+ * is acceptable and the continuation bytes number the claims. */
+static inline uint32_t gsm_byte_ok(uint32_t b, uint32_t nx, uint32_t nn, uint32_t *ext, uint32_t *claims,
+                                   uint32_t *conts) {
+    const uint32_t props = scan_props[b], cont = (b & 0xC0u) == 0x80u;
+    const uint32_t pair = (uint32_t)(scan_pairs[SP_LEAD(props)] >> (nx & 63u)) & ((nx & 0xC0u) == 0x80u);
+    const uint32_t eur = (b == 0xE2u) & (nx == 0x82u) & (nn == 0xACu);
+    *ext += ((props & SP_EXT) != 0) + eur;
+    *claims += pair + 2u * eur;
+    *conts += cont;
+    return (props & SP_SEPT) | pair | eur | cont;
 }
 
-/* A word loaded from memory, as if little-endian (the byte at the lowest address in the low bits). */
-static inline uint32_t ft_le32(uint32_t x) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    return __builtin_bswap32(x);
-#else
-    return x;
-#endif
+/* Bytes of w equal to v, marked by their bit 7 (every other bit clear); exact: nothing carries. */
+static inline uint64_t bytes_eq(uint64_t w, uint32_t v) {
+    const uint64_t z = w ^ FT_BYTES(v);
+    return ~(((z & FT_BYTES(0x7F)) + FT_BYTES(0x7F)) | z) & FT_BYTES(0x80);
 }
 
-/* Bytes s[i..i+3] as a little-endian word, zeros past n. */
-static inline uint32_t word_at(const unsigned char *s, uint32_t i, uint32_t n) {
-    uint32_t w = 0;
-    for (uint32_t k = 0; k < 4 && i + k < n; k++) w |= (uint32_t)s[i + k] << (8 * k);
-    return w;
+/* The count of bytes marked in m (bit 7 of each marked byte set, every other bit clear). */
+static inline uint32_t bytes_marked(uint64_t m) {
+    return (uint32_t)(((m >> 7) * FT_BYTES(1)) >> 56);
+}
+
+/* gsm_byte_ok for the eight bytes w = s[0..8), two more bytes readable after them: the ASCII and
+ * continuation bytes judged together by masks (no carry crosses a byte: bit 7 is cleared before
+ * adding), then each lead on its own. A block with an ASCII control (LF, CR, FF are GSM, the
+ * others not) goes byte by byte. 1 when every byte is acceptable. */
+static inline uint32_t gsm_block_ok(const unsigned char *s, uint64_t w, uint32_t *ext, uint32_t *claims,
+                                    uint32_t *conts) {
+    const uint64_t hi = FT_BYTES(0x80), ascii = ~w & hi, low = w & FT_BYTES(0x7F);
+    const uint64_t odd = (~(low + FT_BYTES(0x60)) & ascii) | bytes_eq(w, 0x60) | bytes_eq(w, 0x7F);
+    if (odd & ~(bytes_eq(w, 0x0A) | bytes_eq(w, 0x0D))) {
+        uint32_t ok = 1;
+        for (uint32_t k = 0; k < 8; k++) ok &= gsm_byte_ok(s[k], s[k + 1], s[k + 2], ext, claims, conts) != 0;
+        return ok;
+    }
+    const uint64_t x = w & FT_BYTES(0x5F); /* ASCII 0x7B..0x7E -> 0x5B..0x5E */
+    *ext += bytes_marked((x + FT_BYTES(0x25)) & ~(x + FT_BYTES(0x21)) & ascii);
+    *conts += bytes_marked(w & ~(w << 1) & hi);
+    uint32_t ok = 1;
+    for (uint64_t leads = w & (w << 1) & hi; leads; leads &= leads - 1) {
+        const uint32_t k = (uint32_t)__builtin_ctzll(leads) >> 3, b = s[k], nx = s[k + 1], nn = s[k + 2];
+        const uint32_t pair = (uint32_t)(scan_pairs[SP_LEAD(scan_props[b])] >> (nx & 63u)) & ((nx & 0xC0u) == 0x80u);
+        const uint32_t eur = (b == 0xE2u) & (nx == 0x82u) & (nn == 0xACu);
+        *ext += eur;
+        *claims += pair + 2u * eur;
+        ok &= pair | eur;
+    }
+    return ok;
+}
+
+/* s[k], or 0 past the end of s[0..n). */
+static inline uint32_t byte_or_0(const unsigned char *s, uint32_t n, uint32_t k) {
+    return k < n ? s[k] : 0u;
 }
 
 static int scan_gsm(const unsigned char *s, uint32_t n, uint32_t *cps_out, uint32_t *ext_out) {
-    uint32_t i = 0, cps = 0, ext = 0, bad = 0;
-    while (i + 8 <= n) {
+    uint32_t i = 0, ext = 0, claims = 0, conts = 0, bad = 0;
+    for (; i + 8 <= n; i += 8) {
         uint64_t w;
         memcpy(&w, s + i, 8);
         uint32_t g;
         if (!(w & 0x8080808080808080ull) && (g = ft_ascii8_septets(w)) != 0) {
             ext += g - 8;
-            cps += 8;
-            i += 8;
             continue;
         }
-        if (i + 20 > n) break;
-        /* sixteen bytes (the code point starting last may run 2 bytes past them), then a check */
-        for (const uint32_t end = i + 16; i < end; cps++) {
-            uint32_t x;
-            memcpy(&x, s + i, 4);
-            i += gsm_step(ft_le32(x), &ext, &bad);
+        if (i + 10 <= n) {
+            bad |= !gsm_block_ok(s + i, w, &ext, &claims, &conts);
+        } else {
+            for (uint32_t k = i; k < i + 8; k++)
+                bad |= !gsm_byte_ok(s[k], byte_or_0(s, n, k + 1), byte_or_0(s, n, k + 2), &ext, &claims, &conts);
         }
         if (bad) return 0;
     }
-    for (; i < n; cps++) i += gsm_step(word_at(s, i, n), &ext, &bad);
-    if (bad) return 0;
-    *cps_out = cps;
+    for (uint32_t k = i; k < n; k++)
+        bad |= !gsm_byte_ok(s[k], byte_or_0(s, n, k + 1), byte_or_0(s, n, k + 2), &ext, &claims, &conts);
+    if (bad || conts != claims) return 0;
+    *cps_out = n - conts;
     *ext_out = ext;
     return 1;
 }
@@ -140,30 +175,28 @@ static int scan_gsm(const unsigned char *s, uint32_t n, uint32_t *cps_out, uint3
 /* UCS-2 scan of s[0..n): validates it (the automaton) and counts code points and UTF-16 units.
  * 1 when valid. */
 static int scan_ucs(const unsigned char *s, uint32_t n, uint32_t *cps, uint32_t *u16) {
-    uint32_t i = 0, state = ACC, starts = 0, astral = 0;
+    uint32_t i = 0, state = ACC, conts = 0, astral = 0;
     for (; i + 8 <= n; i += 8) {
         uint64_t w;
         memcpy(&w, s + i, 8);
-        if (!(w & 0x8080808080808080ull)) {
+        if (!(w & FT_BYTES(0x80))) {
             if (state != ACC) return 0; /* a sequence cut short by ASCII */
-            starts += 8;
             continue;
         }
-        for (uint32_t k = 0; k < 8; k++) {
-            const uint32_t b = s[i + k], p = scan_props[b];
-            state = (uint32_t)(utf8_rows[b] >> state) & 63u;
-            starts += (p & SP_START) != 0;
-            astral += (p & SP_ASTRAL) != 0;
-        }
+        /* the counts by masks (continuation bytes 10xxxxxx, leads of four bytes 11110xxx), the
+         * automaton byte by byte (its only serial step is one shift) */
+        conts += bytes_marked(w & ~(w << 1) & FT_BYTES(0x80));
+        astral += bytes_marked(w & (w << 1) & (w << 2) & (w << 3) & FT_BYTES(0x80));
+        for (uint32_t k = 0; k < 8; k++) state = (uint32_t)(utf8_rows[s[i + k]] >> state) & 63u;
     }
     for (; i < n; i++) {
-        const uint32_t b = s[i], p = scan_props[b];
+        const uint32_t b = s[i];
         state = (uint32_t)(utf8_rows[b] >> state) & 63u;
-        starts += (p & SP_START) != 0;
-        astral += (p & SP_ASTRAL) != 0;
+        conts += (b & 0xC0u) == 0x80u;
+        astral += b >= 0xF0u;
     }
-    *cps = starts;
-    *u16 = starts + astral;
+    *cps = n - conts;
+    *u16 = n - conts + astral;
     return state == ACC;
 }
 
@@ -207,16 +240,19 @@ static uint32_t gsm_parts(const unsigned char *s, uint32_t n) {
  * any astral code point, mark, joiner, Hangul or emoji, which the window search then handles. */
 static int all_one_unit_clusters(const unsigned char *s, uint32_t n) {
     uint32_t i = 0, simple = 1;
+    /* eight bytes at a time: the ASCII and continuation bytes say nothing, so only the leads are
+     * looked at, each with the bytes after it */
     for (; i + 10 <= n; i += 8) {
         uint64_t w;
         memcpy(&w, s + i, 8);
-        if (!(w & 0x8080808080808080ull)) continue;
-        for (uint32_t k = 0; k < 8; k++) {
-            const uint32_t b = s[i + k], p = scan_props[b], b1 = s[i + k + 1], b2 = s[i + k + 2];
+        if (w & (w << 1) & (w << 2) & (w << 3) & FT_BYTES(0x80)) return 0; /* an astral code point */
+        for (uint64_t leads = w & (w << 1) & FT_BYTES(0x80); leads; leads &= leads - 1) {
+            const uint32_t k = i + ((uint32_t)__builtin_ctzll(leads) >> 3);
+            const uint32_t b = s[k], p = scan_props[b], b1 = s[k + 1], b2 = s[k + 2];
             const uint32_t ok2 = (p >> (8u + ((b1 >> 5) & 1u))) & 1u;
             const uint32_t blk3 = ((b & 0xFu) << 7) | ((b1 & 0x3Fu) << 1) | ((b2 >> 5) & 1u);
             const uint32_t ok3 = (ft_other_blocks[(blk3 >> 5) & 63u] >> (blk3 & 31u)) & 1u;
-            simple &= !((p & SP_LEAD2) && !ok2) & !((p & SP_LEAD3) && !ok3) & !(p & SP_ASTRAL);
+            simple &= (p & SP_LEAD2) ? ok2 : ok3;
         }
         if (!simple) return 0;
     }
@@ -249,6 +285,15 @@ static int cluster_anchor(const unsigned char *s, uint32_t n, uint32_t p) {
     return ft_boundclass(pc) != UTF8PROC_BOUNDCLASS_PREPEND;
 }
 
+/* UTF-16 units of the code points that start in the valid UTF-8 bytes of w: one per byte that is not
+ * a continuation (10xxxxxx), plus one per lead of four bytes (11110xxx). No carry between bytes: each
+ * byte's bit 7 is tested against its own lower bits only. */
+static inline uint32_t utf16_units8(uint64_t w) {
+    const uint64_t hi = FT_BYTES(0x80);
+    const uint64_t cont = w & ~(w << 1) & hi, astral = w & (w << 1) & (w << 2) & (w << 3) & hi;
+    return 8u - bytes_marked(cont) + bytes_marked(astral);
+}
+
 /* UCS-2 parts of a valid text of u16 UTF-16 units (> 70) without Smart Encoding: the greedy packing
  * of whole clusters into parts of 67 units, as ft_tally_add does, but clusters are resolved only
  * where they matter: around unit 67 of each part. For each part starting at unit pu, the part ends
@@ -266,15 +311,17 @@ static uint32_t ucs2_parts(const unsigned char *s, uint32_t n, uint32_t u16) {
     while (u16 - pu > FT_UCS2_MULTI) {
         parts++;
         const uint32_t T = pu + FT_UCS2_MULTI;
-        /* the last code point that starts at or before unit T (the text goes on past T): eight ASCII
-         * bytes at a time while far from T, then one code point at a time (its length from the table) */
-        for (;;) {
-            if (T - wu < 8 || wb + 8 > n) break;
+        /* the last code point that starts at or before unit T (the text goes on past T): eight bytes
+         * at a time while far from T (eight valid bytes hold at most 9 units: 7 ASCII and the lead of
+         * an astral character), each code point's units credited at its first byte, then past the
+         * rest of the last one counted, then one code point at a time (its length from the table) */
+        while (T - wu >= 9 && wb + 8 <= n) {
             uint64_t w;
             memcpy(&w, s + wb, 8);
-            if (w & 0x8080808080808080ull) break;
-            wb += 8, wu += 8;
+            wu += utf16_units8(w);
+            wb += 8;
         }
+        while (wb < n && (s[wb] & 0xC0) == 0x80) wb++;
         for (;;) {
             const uint32_t p = scan_props[s[wb]], du = 1u + ((p & SP_ASTRAL) != 0);
             if (wu + du > T) break;

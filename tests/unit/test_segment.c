@@ -392,6 +392,42 @@ static void fast_count_equals_cluster_iterator_at_part_boundaries(void) {
 /* Byte soup biased towards UTF-8's edges (leads, continuations, E0/ED/F0/F4 second bytes, bytes that
  * are never valid): the fast count, whose automaton validates without decoding, must refuse exactly
  * what the cluster iterator's decoder refuses, at the same offset, and count the rest the same. */
+/* The GSM scan judges eight bytes at a time: a letter, euro sign or extension character whose bytes
+ * straddle two blocks, at every position, is counted like any other; a lead whose continuation is
+ * missing, misplaced or extra at a block edge is refused (its bytes are then not GSM, or not UTF-8). */
+static void gsm_scan_judges_characters_across_block_edges(void) {
+    static const char *chars[] = {"\xC3\xA9", "\xCE\x94", "\xE2\x82\xAC", "{", "\n", "\x0C", "\xC2\xA3"};
+    static const char *bad[] = {"\xC3i\xA9", "\xE2\x82i\xAC", "\xC3\xA9\xA9", "\xE2\x82\xAC\xAC", "\xA9", "\xC3", "`"};
+    char buf[64];
+    for (size_t off = 0; off < 24; off++) {
+        for (size_t tail = 0; tail < 12; tail += 3) {
+            for (size_t k = 0; k < sizeof chars / sizeof chars[0] + sizeof bad / sizeof bad[0]; k++) {
+                const int ok = k < sizeof chars / sizeof chars[0];
+                const char *c = ok ? chars[k] : bad[k - sizeof chars / sizeof chars[0]];
+                size_t n = 0, cl = strlen(c);
+                memset(buf, 'a', off);
+                n = off;
+                memcpy(buf + n, c, cl);
+                n += cl;
+                memset(buf + n, 'b', tail);
+                n += tail;
+                ft_segment_count a;
+                size_t err = 0;
+                ft_status st = ft_segment_count_text(buf, n, 0, &a, &err);
+                if (ok) {
+                    CHECK_EQ_INT(st, FT_OK);
+                    ft_segment_count b = iterator_count(buf, n, 0);
+                    CHECK(memcmp(&a, &b, sizeof a) == 0);
+                    CHECK_EQ_INT(a.encoding, FT_ENCODING_GSM7);
+                } else {
+                    /* not GSM: either refused as UTF-8 or counted as UCS-2 (the grave accent) */
+                    CHECK(st == FT_E_UTF8 || (st == FT_OK && a.encoding == FT_ENCODING_UCS2));
+                }
+            }
+        }
+    }
+}
+
 static void fast_count_refuses_exactly_what_the_decoder_refuses(void) {
     static const unsigned char edge[] = {0x00, 'a', 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2,
                                          0xC3, 0xCE, 0xDF, 0xE0, 0xE2, 0x82, 0xAC, 0xED, 0xEF, 0xF0, 0xF3, 0xF4,
@@ -604,6 +640,7 @@ int main(void) {
     RUN(fast_count_equals_cluster_iterator_on_random_texts);
     RUN(fast_count_equals_cluster_iterator_at_part_boundaries);
     RUN(gsm_characters_are_never_joined_by_grapheme_rules);
+    RUN(gsm_scan_judges_characters_across_block_edges);
     RUN(fast_count_refuses_exactly_what_the_decoder_refuses);
     RUN(analysis_lists_each_ucs2_culprit_with_position_and_replacement);
     RUN(suggestion_offers_cheaper_spelling_that_saves_segments);
