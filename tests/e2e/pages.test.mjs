@@ -215,7 +215,7 @@ test('registration: field errors from the core as typed, then submitted; the sta
   assert.equal(seen[seen.length - 1], 'approved');
   assert.ok(seen.some((/** @type {string} */ s) => ['submitting', 'submitted', 'brand_approved', 'campaign_pending'].includes(s)), `progress shown: ${seen.join(' → ')}`);
   assert.equal(await page.locator('.reg-steps li.done').count(), 5);
-  assert.equal(await page.isDisabled('[data-testid=reg-submit]'), true, 'an approved registration is not submitted again');
+  assert.equal(await page.textContent('[data-testid=reg-submit]'), 'Save changes', 'an approved registration is not submitted again: an edit is saved as pending');
 
   const href = await page.getAttribute('[data-testid=policy-link]', 'href');
   assert.match(href || '', /^\/policies\?id=[0-9a-f-]{36}$/);
@@ -227,6 +227,17 @@ test('registration: field errors from the core as typed, then submitted; the sta
   // The business profile now carries the name and phone that reminders and the consent script use.
   const me = await page.request.get(new URL('/api/business', backend.url).href);
   assert.equal((await me.json()).business.name, 'Acme Pest');
+
+  // An edit after approval: kept as a pending change, listed on the page; the status and the
+  // registration in force stay (no second submission reaches the sandbox).
+  await f('contact_email').fill('office@acmepest.com');
+  await f('tax_id').fill(EIN);
+  await page.click('[data-testid=reg-submit]');
+  await page.waitForSelector('[data-testid=reg-pending]');
+  assert.equal(posted, 2);
+  assert.equal(await f('tax_id').inputValue(), '', 'the EIN field is emptied once sent');
+  assert.match(await page.textContent('[data-testid=reg-pending]') || '', /Pending change[\s\S]*Contact e-mail/i);
+  assert.equal(await page.getAttribute('[data-testid=reg-status]', 'data-status'), 'approved');
   assert.deepEqual(errors.filter((e) => !/401/.test(e)), []);
   registered = { page };
 });

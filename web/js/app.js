@@ -288,7 +288,7 @@ const actions = {
    * then saves the business profile from it (name, phone, address: used by reminders and the
    * consent script).
    * @param {Record<string, any>} form
-   * @returns {Promise<{ok: boolean, warnings?: any[], campaign?: any, errors?: any[], message?: string}>}
+   * @returns {Promise<{ok: boolean, warnings?: any[], campaign?: any, pending_change?: any, errors?: any[], message?: string}>}
    */
   async submitRegistration(form) {
     set({ regBusy: true });
@@ -305,8 +305,8 @@ const actions = {
       } catch (e) { toast(`The business profile was not updated: ${/** @type {any} */ (e).message}`, 'error'); }
       if (r.registration) set({ registration: r.registration });
       refreshMe();
-      toast('Registration submitted.', 'ok');
-      return { ok: true, warnings: r.warnings || [], campaign: r.campaign };
+      toast(r.pending_change ? 'Saved as a pending change: the registration in force stays.' : r.pending_change === null && r.message ? r.message : 'Registration submitted.', 'ok');
+      return { ok: true, warnings: r.warnings || [], campaign: r.campaign, pending_change: r.pending_change || null };
     } catch (e) {
       const err = /** @type {any} */ (e);
       return { ok: false, errors: err.errors, message: err.message };

@@ -63,7 +63,8 @@ let showAll = false;
 /** Fields Twilio's review refused (`failed_fields` of a failed registration): input name → message. @type {Map<string, string>} */
 const review = new Map();
 let reviewSig = '';
-/** The last submission's outcome (no EIN / BN: the relay never echoes it). @type {{warnings: any[], privacyUrl: string, optinUrl: string} | null} */
+/** The last submission's outcome (no EIN / BN: the relay never echoes it); `pending`: the relay's
+ * word on an edit kept as a pending change. @type {{warnings: any[], privacyUrl: string, optinUrl: string, pending?: {changed: string[], message: string} | null} | null} */
 let outcome = null;
 
 /** @param {State} s */
@@ -231,14 +232,21 @@ export function render(s, el) {
   }
   const btn = /** @type {HTMLButtonElement | null} */ (formBox.querySelector('button[type="submit"]'));
   if (btn) {
-    // One brand and campaign per service: while one is under review or approved, the relay would
-    // only store the profile again (and, after approval, turn the gate back on: relay/API.md).
+    // One brand and campaign per service: while one is under review or approved, saving keeps the
+    // edit as a pending change and the registration in force stays (relay/API.md).
     const locked = IN_PROGRESS.includes(reg.status) || reg.status === 'approved';
-    btn.disabled = !!s.regBusy || locked;
-    setText(btn, s.regBusy ? 'Submitting…' : reg.status === 'approved' ? 'Registered' : locked ? 'Under review…' : reg.status === 'failed' ? 'Submit again' : 'Submit registration');
-    setText(formBox.querySelector('[data-field="reg-lock"]'), reg.status === 'approved' ? 'Your brand and campaign are approved; the profile cannot be submitted again.'
-      : locked ? 'Twilio is reviewing the submission; the form opens again if it fails.' : 'Every field is checked as you type; nothing is sent until you submit.');
+    btn.disabled = !!s.regBusy;
+    setText(btn, s.regBusy ? (locked ? 'Saving…' : 'Submitting…') : locked ? 'Save changes' : reg.status === 'failed' ? 'Submit again' : 'Submit registration');
+    setText(formBox.querySelector('[data-field="reg-lock"]'), reg.status === 'approved' ? 'Your brand and campaign are approved. Saving an edit keeps it as a pending change: texting goes on under the registration in force, and nothing is sent to Twilio.'
+      : locked ? 'Twilio is reviewing the submission. Saving an edit keeps it as a pending change; if the review fails, submit the form again.' : 'Every field is checked as you type; nothing is sent until you submit.');
   }
+}
+
+/** A changed field as the relay names it ("contact_email", "campaign.HelpMessage") in words. @param {string} c */
+function labelOfChange(c) {
+  if (c.startsWith('campaign.')) return `Campaign: ${c.slice(9).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}`;
+  if (c.startsWith('contact_') && LABELS[c]) return `Contact ${LABELS[c].toLowerCase()}`;
+  return LABELS[c] || c.replace(/_/g, ' ');
 }
 
 /** @param {State} s @param {any} reg */
@@ -273,6 +281,14 @@ function statusView(s, reg) {
       ' · ',
       h('a', { href: '/policies?id=appoptin', target: '_blank', rel: 'noopener' }, 'Opt-in workflow page ↗')));
     if (outcome && outcome.privacyUrl) out.push(h('p', { class: 'hint' }, `Registered with Twilio as ${outcome.privacyUrl} (it must be reachable from the internet at that address).`));
+  }
+  const pending = reg.pending_change && Array.isArray(reg.pending_change.changed) && reg.pending_change.changed.length ? reg.pending_change : null;
+  if (pending) {
+    const msg = outcome && outcome.pending ? outcome.pending.message : '';
+    out.push(h('div', { class: 'reg-pending', 'data-testid': 'reg-pending' },
+      h('p', {}, h('strong', {}, 'Pending change: '), `saved ${pending.saved_at ? new Date(pending.saved_at).toLocaleString() : ''}, not sent to Twilio. `,
+        msg || (st === 'approved' ? 'The registration in force stays; ask Twilio support to update the brand and campaign.' : 'If the review fails, submit the form again.')),
+      h('ul', { class: 'hint', 'aria-label': 'Changed fields' }, ...pending.changed.map((/** @type {string} */ c) => h('li', {}, labelOfChange(c))))));
   }
   if (outcome && outcome.warnings.length) {
     out.push(h('ul', { class: 'warnings' }, ...outcome.warnings.map((w) => h('li', { class: 'warn' }, typeof w === 'string' ? w : w.message || JSON.stringify(w)))));
@@ -418,7 +434,7 @@ export function bind(el, actions) {
     const now = formEl();
     if (!now) return;
     if (r.ok) {
-      outcome = { warnings: r.warnings || [], privacyUrl: (r.campaign && r.campaign.PrivacyPolicyUrl) || '', optinUrl: '' };
+      outcome = { warnings: r.warnings || [], privacyUrl: (r.campaign && r.campaign.PrivacyPolicyUrl) || '', optinUrl: '', pending: r.pending_change || null };
       showAll = false;
       touched.clear();
       showErrors(now, new Map());
