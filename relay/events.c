@@ -7,6 +7,7 @@
 #include <malloc.h>
 #endif
 #include <microhttpd.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,26 +262,75 @@ ft_status ft_events_tx_add_at(ft_events_tx *tx, const char *id, const char *acto
                               const cJSON *body, int64_t client_at, int64_t at, int64_t *seq) {
     char *body_s = cJSON_PrintUnformatted(body);
     if (!body_s) return FT_E_NOMEM;
-    ft_store_event ev = {.id = id, .type = type, .actor = actor, .body_json = body_s, .at = at ? at : ft_now_ms(),
+    ft_status st = ft_events_tx_add_json(tx, id, actor, type, body_s, client_at, at, seq);
+    cJSON_free(body_s);
+    return st;
+}
+
+/* s as a JSON string. */
+static int buf_json_str(ft_buf *b, const char *s) {
+    static const char hex[] = "0123456789abcdef";
+    if (!ft_buf_add(b, "\"", 1)) return 0;
+    const char *run = s;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        if (!ft_buf_add(b, run, (size_t)(s - run))) return 0;
+        char esc[6] = {'\\', (char)c, 0, 0, 0, 0};
+        size_t n = 2;
+        if (c < 0x20) {
+            memcpy(esc, "\\u00", 4);
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            n = 6;
+        }
+        if (!ft_buf_add(b, esc, n)) return 0;
+        run = s + 1;
+    }
+    return ft_buf_add(b, run, (size_t)(s - run)) && ft_buf_add(b, "\"", 1);
+}
+
+/* The event as event_json writes it, from its body's JSON text, without building a cJSON tree: this
+ * runs inside the group commit, for every event. malloc'd. */
+static char *event_json_text(const ft_store_event *ev) {
+    ft_buf b = {0};
+    char num[48];
+    snprintf(num, sizeof num, ",\"seq\":%lld,\"at\":%lld,\"actor\":", (long long)ev->seq, (long long)ev->at);
+    int ok = ft_buf_add(&b, "{\"id\":", 6) && buf_json_str(&b, ev->id) && ft_buf_adds(&b, num) &&
+             buf_json_str(&b, ev->actor) && ft_buf_add(&b, ",\"type\":", 8) && buf_json_str(&b, ev->type) &&
+             ft_buf_add(&b, ",\"body\":", 8) && ft_buf_adds(&b, ev->body_json);
+    if (ok && ev->client_at) {
+        snprintf(num, sizeof num, ",\"client_at\":%lld", (long long)ev->client_at);
+        ok = ft_buf_adds(&b, num);
+    }
+    if (!ok || !ft_buf_add(&b, "}", 1)) {
+        free(b.p);
+        return NULL;
+    }
+    return b.p;
+}
+
+ft_status ft_events_tx_add_json(ft_events_tx *tx, const char *id, const char *actor, const char *type,
+                                const char *body_json, int64_t client_at, int64_t at, int64_t *seq) {
+    ft_store_event ev = {.id = id, .type = type, .actor = actor, .body_json = body_json, .at = at ? at : ft_now_ms(),
                          .client_at = client_at};
     int64_t s = 0;
     ft_status st = ft_store_event_append(tx->app->store, &ev, &s);
     if (seq) *seq = s;
     if (st == FT_OK) {
         ev.seq = s;
-        char *j = event_json(&ev);
+        char *j = event_json_text(&ev);
         if (!j) st = FT_E_NOMEM;
         else if (!tx_push(tx, j)) {
-            cJSON_free(j);
+            free(j);
             st = FT_E_NOMEM;
         }
     }
-    cJSON_free(body_s);
     return st;
 }
 
 static void tx_drop_pending(ft_events_tx *tx, int from) {
-    for (int i = from; i < tx->n; i++) cJSON_free(tx->pending[i]);
+    for (int i = from; i < tx->n; i++) free(tx->pending[i]);
     tx->n = from;
 }
 
@@ -339,7 +389,10 @@ ft_status ft_events_append_one(ft_relay *app, const char *id, const char *actor,
  * share a commit: each queues its work; whoever finds no commit in progress becomes the leader,
  * takes the whole queue, runs every item in one transaction (each inside its own savepoint) and
  * commits once; the others sleep until their item is marked done. A lone request commits at once
- * (no waiting for company); under load the batch is whatever queued during the previous fsync. */
+ * (no waiting for company); under load the batch is whatever queued during the previous fsync.
+ * After a commit the leader first hands the lead to the oldest waiter (the next batch starts while
+ * it wakes the rest), then wakes its batch's threads one by one, outside gc_lock: each waits on a
+ * semaphore of its own, so a woken thread goes on at once instead of queueing for the lock. */
 
 #define GC_MAX_BATCH 512
 
@@ -347,8 +400,8 @@ typedef struct ft_gc_item {
     ft_events_work_fn fn;
     void *ctx;
     ft_status st;
-    int done;
-    pthread_cond_t cond; /* its own: a commit wakes the threads of its batch, not every waiter */
+    int done; /* set before its wake: done, else it leads the next batch */
+    sem_t wake;
     struct ft_gc_item *next;
 } ft_gc_item;
 
@@ -382,18 +435,23 @@ static void gc_run_batch(ft_relay *app, ft_gc_item *batch) {
 
 ft_status ft_events_run(ft_relay *app, ft_events_work_fn fn, void *ctx) {
     ft_gc_item me = {.fn = fn, .ctx = ctx};
-    pthread_cond_init(&me.cond, NULL);
+    if (sem_init(&me.wake, 0, 0) != 0) return FT_E_INTERNAL;
     pthread_mutex_lock(&app->gc_lock);
     if (app->gc_tail) app->gc_tail->next = &me;
     else app->gc_head = &me;
     app->gc_tail = &me;
-    while (!me.done) {
-        if (app->gc_leader) {
-            pthread_cond_wait(&me.cond, &app->gc_lock);
-            continue;
+    int lead = !app->gc_leader;
+    if (lead) app->gc_leader = 1;
+    pthread_mutex_unlock(&app->gc_lock);
+    if (!lead) {
+        while (sem_wait(&me.wake) != 0) {
+            /* EINTR: wait again */
         }
-        /* Lead: take up to GC_MAX_BATCH queued items (this one among them). */
-        app->gc_leader = 1;
+        /* Woken: done (its batch committed), or the oldest waiter, handed the lead. */
+    }
+    if (!me.done) {
+        /* Lead: take up to GC_MAX_BATCH queued items (this one first among them). */
+        pthread_mutex_lock(&app->gc_lock);
         ft_gc_item *batch = app->gc_head, *last = batch;
         for (int k = 1; k < GC_MAX_BATCH && last->next; k++) last = last->next;
         app->gc_head = last->next;
@@ -401,18 +459,19 @@ ft_status ft_events_run(ft_relay *app, ft_events_work_fn fn, void *ctx) {
         last->next = NULL;
         pthread_mutex_unlock(&app->gc_lock);
         gc_run_batch(app, batch);
-        pthread_mutex_lock(&app->gc_lock);
-        for (ft_gc_item *it = batch, *nx; it; it = nx) {
-            nx = it->next; /* it may be gone once done is seen (after the lock is released) */
-            it->done = 1;
-            if (it != &me) pthread_cond_signal(&it->cond);
-        }
-        app->gc_leader = 0;
         /* What queued meanwhile is the next batch: its first waiter leads it. */
-        if (app->gc_head) pthread_cond_signal(&app->gc_head->cond);
+        pthread_mutex_lock(&app->gc_lock);
+        ft_gc_item *next = app->gc_head;
+        if (!next) app->gc_leader = 0;
+        pthread_mutex_unlock(&app->gc_lock);
+        if (next) sem_post(&next->wake); /* it stays queued, and gc_leader set, until it takes the queue */
+        for (ft_gc_item *it = batch, *nx; it; it = nx) {
+            nx = it->next; /* it may be gone once it is woken */
+            it->done = 1;
+            if (it != &me) sem_post(&it->wake);
+        }
     }
-    pthread_mutex_unlock(&app->gc_lock);
-    pthread_cond_destroy(&me.cond);
+    sem_destroy(&me.wake);
     return me.st;
 }
 

@@ -65,14 +65,22 @@ void ft_ledger_api_purchase(ft_req *r) {
     ft_http_json(r, 200, o);
 }
 
-ft_status ft_ledger_debit(ft_events_tx *tx, const char *event_id, int64_t segments, const char *message_id,
-                          const char *reason) {
+char *ft_ledger_debit_json(int64_t segments, const char *message_id, const char *reason) {
     cJSON *body = cJSON_CreateObject();
     cJSON_AddNumberToObject(body, "segments", (double)segments);
     cJSON_AddStringToObject(body, "message_id", message_id);
     cJSON_AddStringToObject(body, "reason", reason);
-    ft_status st = ft_events_tx_add(tx, event_id, "system", "balance.debited", body, 0, NULL);
+    char *s = cJSON_PrintUnformatted(body);
     cJSON_Delete(body);
+    return s;
+}
+
+ft_status ft_ledger_debit(ft_events_tx *tx, const char *event_id, int64_t segments, const char *message_id,
+                          const char *reason) {
+    char *body = ft_ledger_debit_json(segments, message_id, reason);
+    if (!body) return FT_E_NOMEM;
+    ft_status st = ft_events_tx_add_json(tx, event_id, "system", "balance.debited", body, 0, 0, NULL);
+    cJSON_free(body);
     return st;
 }
 

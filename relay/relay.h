@@ -189,6 +189,10 @@ ft_status ft_events_tx_add(ft_events_tx *tx, const char *id, const char *actor, 
 /* The same with an explicit time (ms; 0 = now): a consent record's time is hashed into its chain. */
 ft_status ft_events_tx_add_at(ft_events_tx *tx, const char *id, const char *actor, const char *type,
                               const cJSON *body, int64_t client_at, int64_t at, int64_t *seq);
+/* The same with the body as JSON text (an object, as cJSON_PrintUnformatted writes it): callers of the
+ * group commit print it before they queue, so that the shared transaction does not. at: 0 = now. */
+ft_status ft_events_tx_add_json(ft_events_tx *tx, const char *id, const char *actor, const char *type,
+                                const char *body_json, int64_t client_at, int64_t at, int64_t *seq);
 ft_status ft_events_tx_commit(ft_events_tx *tx);
 void ft_events_tx_abort(ft_events_tx *tx);
 /* One event on its own transaction (relay-made events). */
@@ -293,6 +297,9 @@ void ft_ledger_api_purchase(ft_req *r);
 /* Adds a balance.debited event to a transaction. */
 ft_status ft_ledger_debit(ft_events_tx *tx, const char *event_id, int64_t segments, const char *message_id,
                           const char *reason);
+/* The body of that event as JSON text (for ft_events_tx_add_json); NULL when out of memory. The
+ * caller frees it with cJSON_free. */
+char *ft_ledger_debit_json(int64_t segments, const char *message_id, const char *reason);
 ft_status ft_ledger_refund(ft_relay *app, int64_t segments, const char *message_id);
 
 /* ---- twilio.c ---- */
@@ -307,7 +314,8 @@ void ft_twilio_sandbox_inbound(ft_req *r);
 typedef struct ft_form_param {
     char *name, *value;
 } ft_form_param;
-/* Parses an application/x-www-form-urlencoded body. *out is malloc'd; free with ft_form_free. */
+/* Parses an application/x-www-form-urlencoded body. *out is malloc'd in one block with the names and
+ * values it points to; free with ft_form_free (only for what ft_form_parse made). */
 int ft_form_parse(const char *body, size_t len, ft_form_param **out, size_t *n);
 void ft_form_free(ft_form_param *p, size_t n);
 /* The base64 HMAC-SHA1 Twilio signs: url followed by the sorted params (see RULES.md). malloc'd. */

@@ -10,15 +10,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Statements of the hot path: transaction control, the log's append and the webhook dedupe run for
- * every event, so they are prepared once and kept (their use is serialised by the store's lock) and
+/* Statements of the hot path: transaction control and the log's append run for every event, so they are prepared once and kept (their use is serialised by the store's lock) and
  * reset after each use, rather than compiled each time as the others are. */
 enum { HOT_BEGIN, HOT_COMMIT, HOT_ROLLBACK, HOT_SAVEPOINT, HOT_RELEASE, HOT_ROLLBACK_TO, HOT_EVENT_SEQ, HOT_EVENT_INSERT,
-       HOT_WEBHOOK_SEEN, HOT_N };
+       HOT_N };
 static const char *const HOT_SQL[HOT_N] = {
     "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK", "SAVEPOINT ft_item", "RELEASE ft_item", "ROLLBACK TO ft_item",
-    "SELECT seq FROM events WHERE id=?", "INSERT INTO events(id,at,actor,type,body,client_at) VALUES(?,?,?,?,?,?)",
-    "INSERT INTO webhook_seen(sid,status,at) VALUES(?,?,?) ON CONFLICT DO NOTHING"};
+    "SELECT seq FROM events WHERE id=?", "INSERT INTO events(id,at,actor,type,body,client_at) VALUES(?,?,?,?,?,?)"};
 
 struct ft_store {
     sqlite3 *db;
@@ -68,6 +66,8 @@ static const char *const SCHEMA =
     " next_attempt_at INTEGER NOT NULL, sid TEXT, last_error TEXT, created_at INTEGER NOT NULL);"
     "CREATE INDEX IF NOT EXISTS outbox_due ON outbox(state, next_attempt_at);"
     "CREATE INDEX IF NOT EXISTS outbox_sid ON outbox(sid);"
+    /* No longer written: webhooks are deduplicated by their event's id (relay/webhooks.c), which the
+     * log's UNIQUE index checks anyway. Kept so that databases made before open alike. */
     "CREATE TABLE IF NOT EXISTS webhook_seen(sid TEXT NOT NULL, status TEXT NOT NULL, at INTEGER NOT NULL,"
     " PRIMARY KEY(sid, status));"
     /* The state checkpoint (relay/events.c): the resident reducer as of seq, so a start folds only
@@ -311,6 +311,12 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v) {
     else sqlite3_bind_null(st, i);
 }
 
+/* For a kept statement, reset (and its bindings cleared) before v goes: SQLite does not copy v. */
+static void bind_static(sqlite3_stmt *st, int i, const char *v) {
+    if (v) sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(st, i);
+}
+
 static char *col_dup(sqlite3_stmt *st, int i) {
     const unsigned char *t = sqlite3_column_text(st, i);
     return t ? strdup((const char *)t) : NULL;
@@ -395,23 +401,22 @@ ft_status ft_store_event_seq(ft_store *s, const char *id, int64_t *seq) {
 
 ft_status ft_store_event_append(ft_store *s, const ft_store_event *ev, int64_t *seq) {
     LOCK(s);
-    ft_status r = ft_store_event_seq(s, ev->id, seq);
-    if (r == FT_OK) {
-        UNLOCK(s);
-        return FT_E_CONFLICT;
-    }
-    r = FT_E_STORAGE;
+    /* Inserted straight away: the id's UNIQUE index is the existence check (a separate look-up first
+     * would walk the same index twice for every new event). A refused insert is undone as a
+     * statement (no seq is used up), and only then is the existing seq looked up. */
+    ft_status r = FT_E_STORAGE;
     sqlite3_stmt *st = hot(s, HOT_EVENT_INSERT);
     if (st) {
-        bind_text(st, 1, ev->id);
+        bind_static(st, 1, ev->id);
         sqlite3_bind_int64(st, 2, ev->at);
-        bind_text(st, 3, ev->actor);
-        bind_text(st, 4, ev->type);
-        bind_text(st, 5, ev->body_json);
+        bind_static(st, 3, ev->actor);
+        bind_static(st, 4, ev->type);
+        bind_static(st, 5, ev->body_json);
         if (ev->client_at) sqlite3_bind_int64(st, 6, ev->client_at);
         else sqlite3_bind_null(st, 6);
         r = hot_done(st);
         if (r == FT_OK) *seq = sqlite3_last_insert_rowid(s->db);
+        else if (r == FT_E_CONFLICT) ft_store_event_seq(s, ev->id, seq);
     }
     UNLOCK(s);
     return r;
@@ -872,37 +877,6 @@ ft_status ft_store_checkpoint_get(ft_store *s, int64_t *seq, int64_t *version, c
             r = rc == SQLITE_DONE ? FT_E_NOT_FOUND : FT_E_STORAGE;
         }
         sqlite3_finalize(st);
-    }
-    UNLOCK(s);
-    return r;
-}
-
-/* ---- webhook redelivery ---- */
-
-ft_status ft_store_webhook_seen(ft_store *s, const char *sid, const char *status, int64_t now, int *is_new) {
-    *is_new = 0;
-    LOCK(s);
-    sqlite3_stmt *st = hot(s, HOT_WEBHOOK_SEEN);
-    ft_status r = FT_E_STORAGE;
-    if (st) {
-        bind_text(st, 1, sid);
-        bind_text(st, 2, status);
-        sqlite3_bind_int64(st, 3, now);
-        r = hot_done(st);
-        if (r == FT_OK) *is_new = sqlite3_changes(s->db) > 0;
-    }
-    UNLOCK(s);
-    return r;
-}
-
-ft_status ft_store_webhook_forget(ft_store *s, const char *sid, const char *status) {
-    LOCK(s);
-    sqlite3_stmt *st = prep(s, "DELETE FROM webhook_seen WHERE sid=? AND status=?");
-    ft_status r = FT_E_STORAGE;
-    if (st) {
-        bind_text(st, 1, sid);
-        bind_text(st, 2, status);
-        r = step_done(st);
     }
     UNLOCK(s);
     return r;

@@ -99,11 +99,6 @@ ft_status ft_store_outbox_by_sid(ft_store *s, const char *sid, char **message_id
 typedef void (*ft_store_outbox_fn)(void *ctx, const ft_store_outbox *o);
 ft_status ft_store_outbox_recover(ft_store *s, ft_store_outbox_fn fn, void *ctx);
 
-/* ---- webhook redelivery: 1 in *is_new the first time (sid, status) is seen ---- */
-ft_status ft_store_webhook_seen(ft_store *s, const char *sid, const char *status, int64_t now, int *is_new);
-/* Forgets a (sid, status) pair (when handling it failed, so a redelivery is processed). */
-ft_status ft_store_webhook_forget(ft_store *s, const char *sid, const char *status);
-
 /* ---- the state checkpoint (relay/events.c): one row, replaced each time ---- */
 /* The resident reducer's snapshot covering the log up to seq; version: the snapshot's format;
  * sha256: of what events.c hashes (to tell a damaged row). */

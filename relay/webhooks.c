@@ -50,43 +50,33 @@ static uint32_t segments_of(const char *text) {
     return c.segments;
 }
 
-/* What one inbound webhook writes; run by ft_events_run (group commit). */
+/* What one inbound webhook writes; run by ft_events_run (group commit). The ids and the bodies of
+ * its two events are made before it is queued: the shared transaction only inserts them. */
 typedef struct inbound_work {
-    const char *sid, *from, *text, *to, *num_media, *reply_text;
-    long segs;
+    const char *sid, *from, *text, *reply_text;
+    char *msg_body, *debit_body; /* JSON text (cJSON_free) */
+    char id_in[37], id_debit[37];
     ft_relay_kw kw;
     int duplicate;
 } inbound_work;
 
 static ft_status inbound_write(ft_events_tx *tx, void *ctx) {
     inbound_work *w = ctx;
-    int is_new = 0;
-    ft_status st = ft_store_webhook_seen(tx->app->store, w->sid, "received", ft_now_ms(), &is_new);
-    if (st != FT_OK) return st;
-    if (!is_new) {
+    /* The message's id is made from its sid: a redelivery is refused by the log's UNIQUE id. */
+    ft_status st = ft_events_tx_add_json(tx, w->id_in, "customer", "message.received", w->msg_body, 0, 0, NULL);
+    if (st == FT_E_CONFLICT) {
         w->duplicate = 1; /* a redelivery: logged already */
         return FT_OK;
     }
-    char id[37];
-    cJSON *b = cJSON_CreateObject();
-    cJSON_AddStringToObject(b, "phone", w->from);
-    cJSON_AddStringToObject(b, "body", w->text);
-    cJSON_AddStringToObject(b, "sid", w->sid);
-    cJSON_AddNumberToObject(b, "segments", (double)w->segs);
-    if (w->to) cJSON_AddStringToObject(b, "to", w->to);
-    if (w->num_media && strtol(w->num_media, NULL, 10) > 0)
-        cJSON_AddNumberToObject(b, "num_media", (double)strtol(w->num_media, NULL, 10));
-    event_id("in", w->sid, NULL, id);
-    st = ft_events_tx_add(tx, id, "customer", "message.received", b, 0, NULL);
-    cJSON_Delete(b);
+    if (st != FT_OK) return st;
     /* Received messages draw on the balance too. */
-    event_id("debit-in", w->sid, NULL, id);
-    if (st == FT_OK) st = ft_ledger_debit(tx, id, w->segs, w->sid, "received");
+    st = ft_events_tx_add_json(tx, w->id_debit, "system", "balance.debited", w->debit_body, 0, 0, NULL);
+    char id[37];
     ft_relay_kw kw = w->kw;
     if (st == FT_OK && (kw == FT_RKW_STOP || kw == FT_RKW_OPTOUT_REQUEST || kw == FT_RKW_START)) {
         /* The customer's step goes through the core's consent state machine and into the chain
          * (relay/consent.c), in this same transaction. */
-        b = cJSON_CreateObject();
+        cJSON *b = cJSON_CreateObject();
         cJSON_AddStringToObject(b, "phone", w->from);
         const char *type;
         if (kw == FT_RKW_START) {
@@ -143,12 +133,26 @@ static void inbound(ft_req *r, ft_form_param *p, size_t n) {
     char reply[600];
     w.kw = ft_rules_inbound_keyword(app, w.text, strlen(w.text), reply, sizeof reply);
     const char *ns = param(p, n, "NumSegments");
-    w.segs = ns ? strtol(ns, NULL, 10) : 0;
-    if (w.segs <= 0) w.segs = segments_of(w.text);
+    long segs = ns ? strtol(ns, NULL, 10) : 0;
+    if (segs <= 0) segs = segments_of(w.text);
     w.reply_text = reply[0] ? reply : NULL;
-    w.to = param(p, n, "To");
-    w.num_media = param(p, n, "NumMedia");
-    ft_status st = ft_events_run(app, inbound_write, &w);
+    const char *to = param(p, n, "To"), *num_media = param(p, n, "NumMedia");
+    cJSON *b = cJSON_CreateObject();
+    cJSON_AddStringToObject(b, "phone", w.from);
+    cJSON_AddStringToObject(b, "body", w.text);
+    cJSON_AddStringToObject(b, "sid", w.sid);
+    cJSON_AddNumberToObject(b, "segments", (double)segs);
+    if (to) cJSON_AddStringToObject(b, "to", to);
+    if (num_media && strtol(num_media, NULL, 10) > 0)
+        cJSON_AddNumberToObject(b, "num_media", (double)strtol(num_media, NULL, 10));
+    w.msg_body = cJSON_PrintUnformatted(b);
+    cJSON_Delete(b);
+    w.debit_body = ft_ledger_debit_json(segs, w.sid, "received");
+    event_id("in", w.sid, NULL, w.id_in);
+    event_id("debit-in", w.sid, NULL, w.id_debit);
+    ft_status st = w.msg_body && w.debit_body ? ft_events_run(app, inbound_write, &w) : FT_E_NOMEM;
+    cJSON_free(w.msg_body);
+    cJSON_free(w.debit_body);
     if (st != FT_OK) {
         ft_http_error(r, st, NULL); /* not written: Twilio will deliver it again */
         return;
@@ -157,43 +161,41 @@ static void inbound(ft_req *r, ft_form_param *p, size_t n) {
 }
 
 typedef struct status_work {
-    const char *sid, *status, *error_code, *message_id;
+    char *body; /* JSON text (cJSON_free) */
+    char id[37];
 } status_work;
 
 static ft_status status_write(ft_events_tx *tx, void *ctx) {
     status_work *w = ctx;
-    int is_new = 0;
-    ft_status st = ft_store_webhook_seen(tx->app->store, w->sid, w->status, ft_now_ms(), &is_new);
-    if (st != FT_OK || !is_new) return st;
-    cJSON *b = cJSON_CreateObject();
-    if (w->message_id) cJSON_AddStringToObject(b, "message_id", w->message_id);
-    cJSON_AddStringToObject(b, "sid", w->sid);
-    cJSON_AddStringToObject(b, "status", w->status);
-    if (w->error_code && w->error_code[0]) cJSON_AddStringToObject(b, "error_code", w->error_code);
-    char id[37];
-    event_id("status", w->sid, w->status, id);
-    st = ft_events_tx_add(tx, id, "twilio", "message.status", b, 0, NULL);
-    cJSON_Delete(b);
-    return st;
+    /* Deduplicated by (sid, status): the event's id is made from both. */
+    ft_status st = ft_events_tx_add_json(tx, w->id, "twilio", "message.status", w->body, 0, 0, NULL);
+    return st == FT_E_CONFLICT ? FT_OK : st;
 }
 
 static void status_cb(ft_req *r, ft_form_param *p, size_t n) {
     ft_relay *app = r->app;
-    status_work w = {0};
-    w.sid = param(p, n, "MessageSid");
-    if (!w.sid) w.sid = param(p, n, "SmsSid");
-    w.status = param(p, n, "MessageStatus");
-    if (!w.status) w.status = param(p, n, "SmsStatus");
-    if (!w.sid || !w.status) {
+    const char *sid = param(p, n, "MessageSid");
+    if (!sid) sid = param(p, n, "SmsSid");
+    const char *status = param(p, n, "MessageStatus");
+    if (!status) status = param(p, n, "SmsStatus");
+    if (!sid || !status) {
         twiml(r, NULL);
         return;
     }
-    w.error_code = param(p, n, "ErrorCode");
+    const char *error_code = param(p, n, "ErrorCode");
     char *mid = NULL;
-    ft_store_outbox_by_sid(app->store, w.sid, &mid);
-    w.message_id = mid;
-    ft_status st = ft_events_run(app, status_write, &w);
+    ft_store_outbox_by_sid(app->store, sid, &mid);
+    cJSON *b = cJSON_CreateObject();
+    if (mid) cJSON_AddStringToObject(b, "message_id", mid);
+    cJSON_AddStringToObject(b, "sid", sid);
+    cJSON_AddStringToObject(b, "status", status);
+    if (error_code && error_code[0]) cJSON_AddStringToObject(b, "error_code", error_code);
+    status_work w = {.body = cJSON_PrintUnformatted(b)};
+    cJSON_Delete(b);
     free(mid);
+    event_id("status", sid, status, w.id);
+    ft_status st = w.body ? ft_events_run(app, status_write, &w) : FT_E_NOMEM;
+    cJSON_free(w.body);
     if (st != FT_OK) {
         ft_http_error(r, st, NULL);
         return;

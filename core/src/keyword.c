@@ -126,22 +126,22 @@ static ft_status tokenize(const char *s, size_t n, tokens *out) {
     return FT_OK;
 }
 
-/* Is w one of the alternatives "a|b|c*" (a trailing * matches a prefix)? */
+/* Is w one of the alternatives "a|b|c*" (a trailing * matches a prefix)? One pass over alts (every
+ * rule's slots are tried at every word of every inbound text). Words never hold '|' or '*'. */
 static int word_in(const char *w, const char *alts) {
-    size_t wl = strlen(w);
     const char *a = alts;
-    while (*a) {
-        const char *e = strchr(a, '|');
-        size_t al = e ? (size_t)(e - a) : strlen(a);
-        if (al > 0 && a[al - 1] == '*') {
-            if (wl >= al - 1 && memcmp(w, a, al - 1) == 0) return 1;
-        } else if (al == wl && memcmp(w, a, al) == 0) {
-            return 1;
+    for (;;) {
+        const char *p = w;
+        while (*a && *a != '|' && *a != '*' && *a == *p) {
+            a++;
+            p++;
         }
-        if (!e) break;
-        a = e + 1;
+        if (*a == '*' && (a[1] == '|' || a[1] == '\0')) return 1; /* the prefix matched */
+        if ((*a == '|' || *a == '\0') && *p == '\0') return 1;
+        while (*a && *a != '|') a++; /* this alternative failed: the next one */
+        if (!*a) return 0;
+        a++;
     }
-    return 0;
 }
 
 /* ---------------------------------------------------------------- request rules */

@@ -50,6 +50,15 @@ static ft_form_param *params_of(const cJSON *v, size_t *n) {
     return p;
 }
 
+/* Frees what params_of made (ft_form_free is for ft_form_parse's single block). */
+static void params_free(ft_form_param *p, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        free(p[i].name);
+        free(p[i].value);
+    }
+    free(p);
+}
+
 static const char *s_of(const cJSON *v, const char *k) {
     return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, k));
 }
@@ -65,7 +74,7 @@ static void signature_matches_every_form_vector(void) {
         CHECK_EQ_STR(sig, s_of(v, "signature"));
         CHECK(ft_twilio_signature_valid(s_of(v, "token"), s_of(v, "url"), p, n, NULL, 0, s_of(v, "signature")));
         free(sig);
-        ft_form_free(p, n);
+        params_free(p, n);
         seen++;
     }
     CHECK_EQ_INT(seen, 4);
@@ -89,7 +98,7 @@ static void signature_refuses_tampered_params_url_and_token(void) {
         p[0].value = old;
         CHECK(!ft_twilio_signature_valid(tok, url, p, n, NULL, 0, ""));
         CHECK(!ft_twilio_signature_valid(tok, url, p, n > 0 ? n - 1 : 0, NULL, 0, sig) || n == 0);
-        ft_form_free(p, n);
+        params_free(p, n);
     }
 }
 
@@ -101,7 +110,7 @@ static void signature_dedupes_repeated_identical_values(void) {
     CHECK_EQ_STR(sig, s_of(v, "signature"));
     CHECK(strcmp(sig, s_of(v, "manual_no_dedupe")) != 0);
     free(sig);
-    ft_form_free(p, n);
+    params_free(p, n);
 }
 
 static void signature_port_variants_follow_twilio_libraries(void) {
@@ -114,7 +123,7 @@ static void signature_port_variants_follow_twilio_libraries(void) {
     /* ...but the URL without its non-default port does not match the signature made with it. */
     CHECK(!ft_twilio_signature_valid(tok, "https://relay.example.com/twilio/status?tenant=acme&x=%2Fy", p, n, NULL, 0,
                                      s_of(v, "signature")));
-    ft_form_free(p, n);
+    params_free(p, n);
 }
 
 static void signature_json_body_checks_body_sha256(void) {
@@ -141,6 +150,27 @@ static void form_parse_decodes_plus_and_percent(void) {
     ft_form_free(p, n);
 }
 
+/* Names without '=' and empty pairs take the most room per byte of body (the one-block layout). */
+static void form_parse_keeps_names_without_values(void) {
+    const char body[] = "a&&b=&=c&d";
+    ft_form_param *p;
+    size_t n;
+    CHECK(ft_form_parse(body, strlen(body), &p, &n));
+    CHECK_EQ_INT(n, 4);
+    CHECK_EQ_STR(p[0].name, "a");
+    CHECK_EQ_STR(p[0].value, "");
+    CHECK_EQ_STR(p[1].name, "b");
+    CHECK_EQ_STR(p[1].value, "");
+    CHECK_EQ_STR(p[2].name, "");
+    CHECK_EQ_STR(p[2].value, "c");
+    CHECK_EQ_STR(p[3].name, "d");
+    CHECK_EQ_STR(p[3].value, "");
+    ft_form_free(p, n);
+    CHECK(ft_form_parse("", 0, &p, &n));
+    CHECK_EQ_INT(n, 0);
+    ft_form_free(p, n);
+}
+
 int main(void) {
     char *text = read_file(FT_SIGNATURE_VECTORS);
     if (!text) {
@@ -155,6 +185,7 @@ int main(void) {
     RUN(signature_port_variants_follow_twilio_libraries);
     RUN(signature_json_body_checks_body_sha256);
     RUN(form_parse_decodes_plus_and_percent);
+    RUN(form_parse_keeps_names_without_values);
     cJSON_Delete(vectors);
     TEST_MAIN_END();
 }
