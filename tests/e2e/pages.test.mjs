@@ -141,6 +141,18 @@ test('templates: live preview with cost and warnings, then a saved template and 
   assert.match(await sent.textContent() || '', /Maria Lopez.*Gate code: 1234/);
   const msgs = (await backend.sandboxMessages()).filter((m) => m.to === '+15125550131' && /Gate code: 1234/.test(m.body));
   assert.equal(msgs.length, 1, 'the reminder reached the sandbox once');
+
+  // Canceling the visit in 5 days (after a confirmation) drops its reminder: it leaves the upcoming
+  // list for "will not be sent", saying why; nothing more reaches the sandbox.
+  // (the page's dialogs are dismissed by helpers.mjs: the confirmation is answered in the page)
+  await page.evaluate(() => { const w = /** @type {any} */ (window); w.__asked = []; w.confirm = (/** @type {string} */ m) => { w.__asked.push(m); return true; }; });
+  await upcoming.locator('[data-testid=cancel-visit]').click();
+  assert.match((await page.evaluate(() => /** @type {any} */ (window).__asked)).join('|'), /^Cancel the Quarterly pest control visit for Maria Lopez\? Its reminder will not be sent\.$/);
+  await page.locator(`[data-testid=rem-upcoming] tr[data-date="${addDays(today, 5)}"]`).waitFor({ state: 'detached', timeout: 15000 });
+  const pulled = page.locator('[data-testid=rem-excluded] li[data-reason="canceled"]');
+  await pulled.waitFor({ timeout: 15000 });
+  assert.match(await pulled.textContent() || '', /Visit canceled.*Maria Lopez.*Quarterly pest control/);
+  assert.equal((await backend.sandboxMessages()).filter((m) => /Gate code: 77/.test(m.body)).length, 0);
   assert.deepEqual(errors.filter((e) => !/401/.test(e)), []);
 });
 

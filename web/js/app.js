@@ -277,10 +277,10 @@ const actions = {
     const body = { template_id: t.template_id || crypto.randomUUID(), job_type: t.job_type, name: t.job_type, text: t.text, days_before: t.days_before };
     return (await queue({ id, type: 'template.saved', body })) ? id : '';
   },
-  /** A visit (job.saved). @param {any} job */
-  async saveJob(job) {
+  /** A visit (job.saved). @param {any} job @param {string} [note] the toast once queued */
+  async saveJob(job, note) {
     const ok = await queue({ type: 'job.saved', body: job });
-    if (ok) toast('Visit saved. Its reminder shows in the list once the relay has it.', 'ok');
+    if (ok) toast(note || 'Visit saved. Its reminder shows in the list once the relay has it.', 'ok');
     return ok;
   },
   /**

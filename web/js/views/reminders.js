@@ -292,7 +292,7 @@ export function render(s, el) {
   part(el, 'visit', JSON.stringify([customers.map((c) => [c.id, c.name, consentOf(s, c.phone)]), list.map((t) => [t.job_type, t.days_before]), writable, zones.length, s.business && s.business.state]), () => visitForm(s, customers, list, writable));
 
   const r = s.reminders;
-  part(el, 'lists', JSON.stringify([s.modelVersion, r.fetchedAt, r.loading, r.error, fields.length]), () => lists(s));
+  part(el, 'lists', JSON.stringify([s.modelVersion, r.fetchedAt, r.loading, r.error, fields.length, s.storage.writable]), () => lists(s));
 }
 
 /** @param {State} s @param {string} phone */
@@ -528,7 +528,11 @@ function lists(s) {
           h('td', {}, `${x.job_type || ''}`, h('span', { class: 'hint block' }, `${dateTime(x.job_start_utc || x.job_start, x.time_zone)}${x.technician ? ` · ${x.technician}` : ''}${x.recurring ? ' · repeats' : ''}`)),
           h('td', {}, h('span', { class: `status-chip ${kind}`, 'data-testid': 'rem-status' }, word),
             x.segments ? h('span', { class: 'hint block' }, `${plural(x.segments, 'segment')}${x.encoding === 'UCS-2' ? ' (Unicode)' : ''}`) : '',
-            x.message ? h('span', { class: 'hint block' }, sentence(x.message)) : ''));
+            x.message ? h('span', { class: 'hint block' }, sentence(x.message)) : '',
+            s.model.jobs.has(x.job_id) && s.storage.writable
+              ? h('button', { type: 'button', class: 'link block', 'data-action': 'cancel-visit', 'data-job': x.job_id, 'data-testid': 'cancel-visit' },
+                x.recurring ? 'Cancel this repeating visit' : 'Cancel visit')
+              : ''));
       }))));
   }
 
@@ -641,6 +645,20 @@ export function bind(el, actions) {
         break;
       }
       case 'refresh-reminders': actions.loadReminders(); break;
+      case 'cancel-visit': {
+        // The visit is saved again with canceled: its reminders not yet sent are pulled back by the
+        // relay (a reminder already on its way is recorded as too late to cancel).
+        const job = state().model.jobs.get(a.job || '');
+        if (!job) return;
+        const c = customerOfJob(state(), job.job_id);
+        const who = c.name ? ` for ${c.name}` : '';
+        if (!window.confirm(job.recurrence ? `Cancel this repeating ${job.job_type} visit${who}, with every repeat? Their reminders will not be sent.`
+          : `Cancel the ${job.job_type} visit${who}? Its reminder will not be sent.`)) return;
+        const { deleted, at, ...body } = job; // the model's own fields, not the event's
+        void deleted; void at;
+        actions.saveJob({ ...body, canceled: true }, 'Visit canceled: its reminders will not be sent.').then(() => actions.loadReminders());
+        break;
+      }
       default: break;
     }
   });
