@@ -148,6 +148,9 @@ static ft_status fold_log(ft_relay *app, int64_t log_last, int use_ckpt, ft_redu
     return FT_OK;
 }
 
+static void *gc_main(void *arg);        /* the commit thread (group commit) */
+static void *sse_ticker_main(void *arg); /* the live streams' heartbeats */
+
 int ft_events_init(ft_relay *app) {
     /* Resident: only what the rules read (consent per phone, balance, last seq; the core's compact
      * reducer), so memory does not grow with the log. GET /api/state folds a full one on demand. */
@@ -157,6 +160,14 @@ int ft_events_init(ft_relay *app) {
     if (fold_log(app, last, 1, &app->reducer, &from, &n, &why) != FT_OK) return 0;
     app->last_seq = last;
     app->ckpt_seq = from;
+    if (pthread_create(&app->gc_thread, NULL, gc_main, app) != 0) return 0;
+    app->gc_started = 1;
+    pthread_attr_t a;
+    pthread_attr_init(&a);
+    pthread_attr_setstacksize(&a, 256u * 1024u); /* it only moves list entries */
+    app->sse_ticker_started = pthread_create(&app->sse_ticker, &a, sse_ticker_main, app) == 0;
+    pthread_attr_destroy(&a);
+    if (!app->sse_ticker_started) return 0;
     if (!why) printf("fieldtext-relay: state: checkpoint at seq %lld, %lld later events folded\n", (long long)from, (long long)n);
     else printf("fieldtext-relay: state: %lld events folded (checkpoint: %s)\n", (long long)n, why);
     fflush(stdout);
@@ -164,6 +175,21 @@ int ft_events_init(ft_relay *app) {
 }
 
 void ft_events_fini(ft_relay *app) {
+    /* The HTTP server is stopped: no more work comes. */
+    if (app->sse_ticker_started) {
+        atomic_store(&app->stopping, 1);
+        ft_events_notify(app, 0, 0);
+        pthread_join(app->sse_ticker, NULL);
+        app->sse_ticker_started = 0;
+    }
+    if (app->gc_started) {
+        pthread_mutex_lock(&app->gc_lock);
+        app->gc_quit = 1;
+        pthread_mutex_unlock(&app->gc_lock);
+        pthread_cond_signal(&app->gc_cond);
+        pthread_join(app->gc_thread, NULL);
+        app->gc_started = 0;
+    }
     if (app->reducer && app->cfg.checkpoint_every > 0) {
         /* A clean stop: the next start folds nothing (every other thread is stopped). */
         int64_t seq = 0;
@@ -216,12 +242,15 @@ int ft_events_check_state(ft_relay *app) {
     return same;
 }
 
+static void sse_unpark(ft_relay *app, int all, int64_t now);
+
 void ft_events_notify(ft_relay *app, int64_t seq, int outbox) {
     int stopping = atomic_load(&app->stopping);
     pthread_mutex_lock(&app->notify_lock);
     if (seq > app->last_seq || stopping) {
         if (seq > app->last_seq) app->last_seq = seq;
-        pthread_cond_broadcast(&app->notify_cond);
+        sse_unpark(app, 1, 0); /* the live streams: their next events, or their end */
+        if (stopping) pthread_cond_broadcast(&app->notify_cond); /* the heartbeat thread */
     }
     if (outbox || stopping) {
         if (outbox) app->outbox_kick = 1;
@@ -385,25 +414,15 @@ ft_status ft_events_append_one(ft_relay *app, const char *id, const char *actor,
 
 /* ---- group commit ----
  * A webhook's 200 may only go out after its rows are on disk (synchronous=FULL: an fsync per
- * commit). One fsync per request caps the relay at the disk's fsync rate, so concurrent callers
- * share a commit: each queues its work; whoever finds no commit in progress becomes the leader,
- * takes the whole queue, runs every item in one transaction (each inside its own savepoint) and
- * commits once; the others sleep until their item is marked done. A lone request commits at once
- * (no waiting for company); under load the batch is whatever queued during the previous fsync.
- * After a commit the leader first hands the lead to the oldest waiter (the next batch starts while
- * it wakes the rest), then wakes its batch's threads one by one, outside gc_lock: each waits on a
- * semaphore of its own, so a woken thread goes on at once instead of queueing for the lock. */
+ * commit). One fsync per request caps the relay at the disk's fsync rate, so concurrent requests
+ * share a commit: each queues its work (ft_events_submit) and the commit thread takes the whole
+ * queue, runs every item in one transaction (each inside its own savepoint), commits once, then
+ * calls each item's done. A lone request commits at once (no waiting for company); under load the
+ * batch is whatever queued during the previous fsync. The webhooks' connections are suspended
+ * meanwhile (http.c): no thread waits per request, so a batch costs the commit thread one wake-up
+ * and each polling thread one, instead of a switch per request. */
 
 #define GC_MAX_BATCH 512
-
-typedef struct ft_gc_item {
-    ft_events_work_fn fn;
-    void *ctx;
-    ft_status st;
-    int done; /* set before its wake: done, else it leads the next batch */
-    sem_t wake;
-    struct ft_gc_item *next;
-} ft_gc_item;
 
 static void gc_run_batch(ft_relay *app, ft_gc_item *batch) {
     ft_events_tx tx;
@@ -433,25 +452,16 @@ static void gc_run_batch(ft_relay *app, ft_gc_item *batch) {
     }
 }
 
-ft_status ft_events_run(ft_relay *app, ft_events_work_fn fn, void *ctx) {
-    ft_gc_item me = {.fn = fn, .ctx = ctx};
-    if (sem_init(&me.wake, 0, 0) != 0) return FT_E_INTERNAL;
+static void *gc_main(void *arg) {
+    ft_relay *app = arg;
     pthread_mutex_lock(&app->gc_lock);
-    if (app->gc_tail) app->gc_tail->next = &me;
-    else app->gc_head = &me;
-    app->gc_tail = &me;
-    int lead = !app->gc_leader;
-    if (lead) app->gc_leader = 1;
-    pthread_mutex_unlock(&app->gc_lock);
-    if (!lead) {
-        while (sem_wait(&me.wake) != 0) {
-            /* EINTR: wait again */
+    for (;;) {
+        while (!app->gc_head && !app->gc_quit) {
+            app->gc_idle = 1;
+            pthread_cond_wait(&app->gc_cond, &app->gc_lock);
         }
-        /* Woken: done (its batch committed), or the oldest waiter, handed the lead. */
-    }
-    if (!me.done) {
-        /* Lead: take up to GC_MAX_BATCH queued items (this one first among them). */
-        pthread_mutex_lock(&app->gc_lock);
+        app->gc_idle = 0;
+        if (!app->gc_head) break; /* told to quit, and nothing left */
         ft_gc_item *batch = app->gc_head, *last = batch;
         for (int k = 1; k < GC_MAX_BATCH && last->next; k++) last = last->next;
         app->gc_head = last->next;
@@ -459,19 +469,39 @@ ft_status ft_events_run(ft_relay *app, ft_events_work_fn fn, void *ctx) {
         last->next = NULL;
         pthread_mutex_unlock(&app->gc_lock);
         gc_run_batch(app, batch);
-        /* What queued meanwhile is the next batch: its first waiter leads it. */
-        pthread_mutex_lock(&app->gc_lock);
-        ft_gc_item *next = app->gc_head;
-        if (!next) app->gc_leader = 0;
-        pthread_mutex_unlock(&app->gc_lock);
-        if (next) sem_post(&next->wake); /* it stays queued, and gc_leader set, until it takes the queue */
         for (ft_gc_item *it = batch, *nx; it; it = nx) {
-            nx = it->next; /* it may be gone once it is woken */
-            it->done = 1;
-            if (it != &me) sem_post(&it->wake);
+            nx = it->next; /* it may be gone once done */
+            it->done(it);
         }
+        pthread_mutex_lock(&app->gc_lock);
     }
-    sem_destroy(&me.wake);
+    pthread_mutex_unlock(&app->gc_lock);
+    return NULL;
+}
+
+void ft_events_submit(ft_relay *app, ft_gc_item *it) {
+    it->next = NULL;
+    pthread_mutex_lock(&app->gc_lock);
+    if (app->gc_tail) app->gc_tail->next = it;
+    else app->gc_head = it;
+    app->gc_tail = it;
+    int wake = app->gc_idle;
+    app->gc_idle = 0; /* one signal is enough */
+    pthread_mutex_unlock(&app->gc_lock);
+    if (wake) pthread_cond_signal(&app->gc_cond);
+}
+
+static void run_done(ft_gc_item *it) { sem_post(it->done_ctx); }
+
+ft_status ft_events_run(ft_relay *app, ft_events_work_fn fn, void *ctx) {
+    sem_t wake;
+    if (sem_init(&wake, 0, 0) != 0) return FT_E_INTERNAL;
+    ft_gc_item me = {.fn = fn, .ctx = ctx, .done = run_done, .done_ctx = &wake};
+    ft_events_submit(app, &me);
+    while (sem_wait(&wake) != 0) {
+        /* EINTR: wait again */
+    }
+    sem_destroy(&wake);
     return me.st;
 }
 
@@ -500,7 +530,10 @@ static cJSON *result_ok(const char *id, int64_t seq, int duplicate) {
 /* A message.send: checked, logged with its debit, and queued for Twilio in one transaction. */
 static ft_status accept_send(ft_relay *app, const char *id, const char *actor, cJSON *body, int64_t client_at,
                              int64_t *seq, char *why, size_t why_cap) {
-    return ft_events_accept_send(app, id, actor, body, client_at, ft_now_ms(), NULL, NULL, seq, NULL, why, why_cap);
+    /* The send window is judged on the relay's rule clock: the scheduler's, shifted only by
+     * FIELDTEXT_CLOCK_OFFSET_MS in tests so they mean the same at any hour. */
+    return ft_events_accept_send(app, id, actor, body, client_at, ft_reminders_now_ms(app), NULL, NULL, seq, NULL, why,
+                                 why_cap);
 }
 
 ft_status ft_events_accept_send(ft_relay *app, const char *id, const char *actor, cJSON *body, int64_t client_at,
@@ -719,13 +752,25 @@ void ft_events_state(ft_req *r) {
     free(s);
 }
 
-/* ---- GET /api/stream: Server-Sent Events ---- */
+/* ---- GET /api/stream: Server-Sent Events ----
+ * No thread waits for a stream's next event: with nothing to send, the content reader suspends its
+ * connection and parks it (app->sse_parked); a commit (ft_events_notify) resumes every parked
+ * stream, the heartbeat thread those whose heartbeat is due, and a stop all of them. The events are
+ * read from SQLite on a worker thread (ft_http_defer), never on the polling thread: the store's
+ * lock is held by the commit thread through each fsync. */
 
 typedef struct sse_ctx {
     ft_relay *app;
+    struct MHD_Connection *conn;
     int64_t after;
+    int64_t heartbeat_at; /* ms (CLOCK_REALTIME, as ft_now_ms): when a heartbeat is due */
     ft_buf out;
     size_t sent;
+    int fetching;         /* a worker reads the log: connection suspended */
+    int parked;           /* on app->sse_parked: connection suspended */
+    ft_status fetch_st;
+    struct ft_http_job job;
+    struct sse_ctx *next; /* on app->sse_parked */
 } sse_ctx;
 
 static int sse_add(void *ctx, const ft_store_event *ev) {
@@ -742,33 +787,96 @@ static int sse_add(void *ctx, const ft_store_event *ev) {
     return 0;
 }
 
+/* On a worker: the next events into c->out, then the connection goes on. */
+static void sse_fetch(void *arg) {
+    sse_ctx *c = arg;
+    c->fetch_st = ft_store_events_after(c->app->store, c->after, 100, sse_add, c);
+    ft_http_resume(c->conn);
+}
+
+/* Resumes the parked streams (notify_lock held): all of them, or those whose heartbeat is due at now. */
+static void sse_unpark(ft_relay *app, int all, int64_t now) {
+    for (sse_ctx **pp = &app->sse_parked; *pp;) {
+        sse_ctx *c = *pp;
+        if (all || c->heartbeat_at <= now) {
+            *pp = c->next;
+            c->next = NULL;
+            c->parked = 0;
+            ft_http_resume(c->conn);
+        } else {
+            pp = &c->next;
+        }
+    }
+}
+
+/* The heartbeat thread: wakes when the first parked stream's heartbeat is due. */
+static void *sse_ticker_main(void *arg) {
+    ft_relay *app = arg;
+    pthread_mutex_lock(&app->notify_lock);
+    while (!atomic_load(&app->stopping)) {
+        int64_t now = ft_now_ms(), due = 0;
+        sse_unpark(app, 0, now);
+        for (sse_ctx *c = app->sse_parked; c; c = c->next) {
+            if (!due || c->heartbeat_at < due) due = c->heartbeat_at;
+        }
+        app->sse_tick_due = due;
+        if (!due) {
+            pthread_cond_wait(&app->notify_cond, &app->notify_lock);
+        } else {
+            struct timespec until = {.tv_sec = (time_t)(due / 1000), .tv_nsec = (long)(due % 1000) * 1000000L};
+            pthread_cond_timedwait(&app->notify_cond, &app->notify_lock, &until);
+        }
+    }
+    sse_unpark(app, 1, 0);
+    pthread_mutex_unlock(&app->notify_lock);
+    return NULL;
+}
+
 static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max) {
     (void)pos;
     sse_ctx *c = cls;
     if (c->sent == c->out.len) {
-        c->out.len = c->sent = 0;
         ft_relay *app = c->app;
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += FT_RELAY_SSE_HEARTBEAT_MS / 1000;
-        pthread_mutex_lock(&app->notify_lock);
-        while (!atomic_load(&app->stopping) && app->last_seq <= c->after) {
-            if (pthread_cond_timedwait(&app->notify_cond, &app->notify_lock, &until) == ETIMEDOUT) break;
+        int fetched = c->fetching;
+        c->fetching = 0;
+        if (fetched && c->fetch_st != FT_OK) return MHD_CONTENT_READER_END_WITH_ERROR;
+        if (c->out.len == 0) {
+            c->sent = 0;
+            pthread_mutex_lock(&app->notify_lock);
+            int stopping = atomic_load(&app->stopping);
+            int64_t last = app->last_seq, now = ft_now_ms();
+            int fetch = !stopping && last > c->after && !fetched;
+            int park = !stopping && !fetch && now < c->heartbeat_at;
+            if ((fetch || park) && !ft_http_suspend(c->conn)) stopping = 1, fetch = park = 0;
+            if (park) {
+                c->parked = 1;
+                c->next = app->sse_parked;
+                app->sse_parked = c;
+                if (!app->sse_tick_due || c->heartbeat_at < app->sse_tick_due) {
+                    app->sse_tick_due = c->heartbeat_at;
+                    pthread_cond_signal(&app->notify_cond); /* the heartbeat thread: an earlier deadline */
+                }
+            }
+            pthread_mutex_unlock(&app->notify_lock);
+            if (stopping) return MHD_CONTENT_READER_END_OF_STREAM;
+            if (fetch) {
+                c->fetching = 1;
+                c->job.fn = sse_fetch;
+                c->job.arg = c;
+                ft_http_defer(&c->job);
+                return 0; /* called again once resumed */
+            }
+            if (park) return 0;
+            ft_buf_adds(&c->out, ": heartbeat\n\n"); /* due, or the fetch found nothing */
+            if (c->out.len == 0) return MHD_CONTENT_READER_END_WITH_ERROR;
         }
-        int64_t last = app->last_seq;
-        pthread_mutex_unlock(&app->notify_lock);
-        if (atomic_load(&app->stopping)) return MHD_CONTENT_READER_END_OF_STREAM;
-        if (last > c->after) {
-            if (ft_store_events_after(app->store, c->after, 100, sse_add, c) != FT_OK)
-                return MHD_CONTENT_READER_END_WITH_ERROR;
-        }
-        if (c->out.len == 0) ft_buf_adds(&c->out, ": heartbeat\n\n");
-        if (c->out.len == 0) return MHD_CONTENT_READER_END_WITH_ERROR;
+        c->heartbeat_at = ft_now_ms() + FT_RELAY_SSE_HEARTBEAT_MS;
     }
     size_t n = c->out.len - c->sent;
     if (n > max) n = max;
     memcpy(buf, c->out.p + c->sent, n);
     c->sent += n;
+    if (c->sent == c->out.len) c->out.len = c->sent = 0;
     return (ssize_t)n;
 }
 
@@ -793,7 +901,9 @@ void ft_events_stream(ft_req *r) {
         return;
     }
     c->app = r->app;
+    c->conn = r->conn;
     c->after = after;
+    c->heartbeat_at = ft_now_ms() + FT_RELAY_SSE_HEARTBEAT_MS;
     ft_buf_adds(&c->out, "retry: 2000\n: connected\n\n");
     r->resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, sse_read, c, sse_free);
     if (!r->resp) {

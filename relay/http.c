@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,74 @@
 #include "relay.h"
 
 static struct MHD_Daemon *g_daemon;
+
+/* ---- the threads ----
+ * libmicrohttpd runs its polling thread(s) with epoll; they never block: a webhook is checked there
+ * and its writes queued to the commit thread (events.c), any other request runs on a worker thread
+ * (blocking allowed: SQLite, scrypt, libcurl), and the connection is suspended meanwhile, then
+ * resumed; its access handler is called again and queues the reply. A thread per connection cost
+ * two thread switches per webhook (the connection's, and its wake-up after the group commit). */
+
+#define FT_HTTP_WORKERS_MAX 64
+static pthread_mutex_t g_gate = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_gate_cond = PTHREAD_COND_INITIALIZER;
+static int g_closing;          /* under g_gate: no more suspensions */
+static unsigned g_suspended;   /* under g_gate: suspended, not resumed yet */
+
+static pthread_mutex_t g_jobs_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_jobs_cond = PTHREAD_COND_INITIALIZER;
+static struct ft_http_job *g_jobs_head, *g_jobs_tail;
+static int g_jobs_quit, g_idle_workers;
+static pthread_t g_workers[FT_HTTP_WORKERS_MAX];
+static int g_nworkers;
+
+int ft_http_suspend(struct MHD_Connection *conn) {
+    pthread_mutex_lock(&g_gate);
+    int ok = !g_closing;
+    if (ok) g_suspended++;
+    pthread_mutex_unlock(&g_gate);
+    if (ok) MHD_suspend_connection(conn);
+    return ok;
+}
+
+void ft_http_resume(struct MHD_Connection *conn) {
+    MHD_resume_connection(conn);
+    pthread_mutex_lock(&g_gate);
+    if (--g_suspended == 0 && g_closing) pthread_cond_broadcast(&g_gate_cond);
+    pthread_mutex_unlock(&g_gate);
+}
+
+void ft_http_defer(struct ft_http_job *job) {
+    job->next = NULL;
+    pthread_mutex_lock(&g_jobs_lock);
+    if (g_jobs_tail) g_jobs_tail->next = job;
+    else g_jobs_head = job;
+    g_jobs_tail = job;
+    int wake = g_idle_workers > 0;
+    pthread_mutex_unlock(&g_jobs_lock);
+    if (wake) pthread_cond_signal(&g_jobs_cond);
+}
+
+static void *worker_main(void *arg) {
+    (void)arg;
+    pthread_mutex_lock(&g_jobs_lock);
+    for (;;) {
+        while (!g_jobs_head && !g_jobs_quit) {
+            g_idle_workers++;
+            pthread_cond_wait(&g_jobs_cond, &g_jobs_lock);
+            g_idle_workers--;
+        }
+        struct ft_http_job *job = g_jobs_head;
+        if (!job) break;
+        g_jobs_head = job->next;
+        if (!g_jobs_head) g_jobs_tail = NULL;
+        pthread_mutex_unlock(&g_jobs_lock);
+        job->fn(job->arg);
+        pthread_mutex_lock(&g_jobs_lock);
+    }
+    pthread_mutex_unlock(&g_jobs_lock);
+    return NULL;
+}
 
 unsigned ft_http_status_of(int code) {
     switch (code) {
@@ -182,6 +251,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn) {
 
 static void req_free(ft_req *r) {
     if (!r) return;
+    if (r->finish) r->finish(r, 0);
     if (r->resp) MHD_destroy_response(r->resp);
     ft_auth_clear(r);
     free(r->raw_uri);
@@ -198,16 +268,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
+/* On a worker thread: every route but the webhooks. */
 static void dispatch(ft_req *r) {
     const char *p = r->path;
-    if (r->body_too_large) {
-        ft_http_error(r, FT_E_TOO_LARGE, "the request body is over 1 MiB");
-        return;
-    }
-    if (strncmp(p, "/twilio/", 8) == 0) {
-        ft_webhooks_handle(r); /* the signature authenticates it, whatever the Host */
-        return;
-    }
     if (!ft_auth_host_ok(r)) {
         ft_http_error(r, FT_E_FORBIDDEN, "unexpected Host header");
         return;
@@ -231,6 +294,12 @@ static void dispatch(ft_req *r) {
         ft_http_error(r, FT_E_NOT_FOUND, "no such route");
         r->status = 405;
     }
+}
+
+static void run_dispatch(void *arg) {
+    ft_req *r = arg;
+    dispatch(r);
+    ft_http_resume(r->conn); /* r is the polling thread's from here */
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -291,7 +360,28 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (r->resp && r->status == 413) return MHD_YES; /* already answered */
-    dispatch(r);
+    if (r->phase == 1) {
+        /* Resumed: the worker's reply, or the webhook's outcome. */
+        r->phase = 2;
+        if (r->finish) r->finish(r, 1);
+    } else if (r->phase == 0) {
+        if (r->body_too_large) {
+            ft_http_error(r, FT_E_TOO_LARGE, "the request body is over 1 MiB");
+        } else if (strncmp(r->path, "/twilio/", 8) == 0) {
+            ft_webhooks_handle(r); /* the signature authenticates it, whatever the Host */
+            if (r->phase == 1) return MHD_YES; /* queued to the commit thread, suspended */
+        } else if (ft_http_suspend(conn)) {
+            r->phase = 1;
+            r->job.fn = run_dispatch;
+            r->job.arg = r;
+            ft_http_defer(&r->job);
+            return MHD_YES;
+        } else {
+            ft_http_error(r, FT_E_INTERNAL, "the relay is stopping");
+            r->status = 503;
+            ft_http_header(r, "Connection", "close");
+        }
+    }
     if (!r->resp) ft_http_error(r, FT_E_INTERNAL, "no reply");
     if (!r->resp) return MHD_NO;
     MHD_add_response_header(r->resp, "X-Content-Type-Options", "nosniff");
@@ -304,26 +394,58 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return ok;
 }
 
+static void stop_workers(void) {
+    pthread_mutex_lock(&g_jobs_lock);
+    g_jobs_quit = 1;
+    pthread_cond_broadcast(&g_jobs_cond);
+    pthread_mutex_unlock(&g_jobs_lock);
+    for (int i = 0; i < g_nworkers; i++) pthread_join(g_workers[i], NULL);
+    g_nworkers = 0;
+}
+
 int ft_http_start(ft_relay *app) {
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
     addr.sin_port = htons((uint16_t)app->cfg.port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    /* FIELDTEXT_HTTP_THREADS polling threads (1 by default), FIELDTEXT_HTTP_WORKERS workers (4). */
+    const char *e = getenv("FIELDTEXT_HTTP_THREADS");
+    unsigned polling = e && atoi(e) > 0 && atoi(e) <= 16 ? (unsigned)atoi(e) : 1;
+    e = getenv("FIELDTEXT_HTTP_WORKERS");
+    int workers = e && atoi(e) > 0 && atoi(e) <= FT_HTTP_WORKERS_MAX ? atoi(e) : 4;
+    g_closing = 0;
+    g_jobs_quit = 0;
+    for (g_nworkers = 0; g_nworkers < workers; g_nworkers++) {
+        if (pthread_create(&g_workers[g_nworkers], NULL, worker_main, NULL) != 0) break;
+    }
+    if (g_nworkers == 0) return 0;
+    /* A pool only for more than one thread (libmicrohttpd warns about a pool of 0 or 1). */
+    struct MHD_OptionItem pool[] = {{polling > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, polling, NULL},
+                                    {MHD_OPTION_END, 0, NULL}};
     g_daemon = MHD_start_daemon(
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG,
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
         (uint16_t)app->cfg.port, NULL, NULL, on_request, app, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_ARRAY, pool,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, app, MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)FT_RELAY_CONN_MEMORY,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)FT_RELAY_CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned int)FT_RELAY_MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)FT_RELAY_MAX_PER_IP,
         MHD_OPTION_END);
+    if (!g_daemon) stop_workers();
     return g_daemon != NULL;
 }
 
 void ft_http_stop(void) {
+    /* No more suspensions (new requests get 503); the suspended ones finish and are resumed (the
+     * live streams end at the stop's notify: main.c), as libmicrohttpd stops only without any. */
+    pthread_mutex_lock(&g_gate);
+    g_closing = 1;
+    while (g_suspended > 0) pthread_cond_wait(&g_gate_cond, &g_gate);
+    pthread_mutex_unlock(&g_gate);
     if (g_daemon) MHD_stop_daemon(g_daemon);
     g_daemon = NULL;
+    stop_workers();
 }
 
 int ft_http_bound_port(void) {

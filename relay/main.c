@@ -7,7 +7,7 @@
  *   FIELDTEXT_REQUIRE_REGISTRATION (0/1; default 1 when TWILIO_ACCOUNT_SID is set: sends wait for the
  *   approved A2P campaign), FIELDTEXT_A2P_POLL_MS (brand / campaign status polling; 60 s against
  *   api.twilio.com, 250 ms against another TWILIO_API_BASE such as the sandbox),
- *   FIELDTEXT_CLOCK_OFFSET_MS (added to the reminder scheduler's clock: tests), FIELDTEXT_REMINDER_DAYS_BEFORE
+ *   FIELDTEXT_CLOCK_OFFSET_MS (added to the clock of the reminder scheduler and the send window: tests), FIELDTEXT_REMINDER_DAYS_BEFORE
  *   (job.saved's default days_before, 1; the setting "reminder_days_before" wins),
  *   FIELDTEXT_CHECKPOINT_EVERY (events between state checkpoints, 10000; 0: none; events.c).
  * --check-state: folds the log from the state checkpoint and from the start, prints whether both

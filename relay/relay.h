@@ -72,11 +72,20 @@ typedef struct ft_relay {
     pthread_cond_t notify_cond, outbox_cond;
     int64_t last_seq;       /* under notify_lock */
     int outbox_kick;        /* under notify_lock */
-    /* Group commit (events.c): callers queue work; one of them commits the queue at once. */
+    /* Live streams (events.c) waiting for new events, their connections suspended (under
+     * notify_lock); the heartbeat thread resumes the ones whose heartbeat is due. */
+    struct sse_ctx *sse_parked;
+    int64_t sse_tick_due;   /* under notify_lock: when the heartbeat thread wakes (ms; 0: when told) */
+    pthread_t sse_ticker;
+    int sse_ticker_started;
+    /* Group commit (events.c): callers queue work; the commit thread commits what is queued at once. */
     pthread_mutex_t gc_lock;
     pthread_cond_t gc_cond;
     struct ft_gc_item *gc_head, *gc_tail;
-    int gc_leader;          /* a thread is committing a batch (under gc_lock) */
+    int gc_idle;            /* the commit thread waits for work (under gc_lock) */
+    int gc_quit;            /* under gc_lock: the commit thread ends once the queue is empty */
+    pthread_t gc_thread;
+    int gc_started;
     atomic_int stopping;
     pthread_t sender;
     int sender_started;
@@ -119,6 +128,17 @@ typedef struct ft_req {
     struct MHD_Response *resp;
     /* the signed-in user (auth.c) */
     char *user_id, *username, *user_name, *role, *csrf;
+    /* Handled off the polling thread (http.c): the connection is suspended while a worker or the
+     * commit thread has it. finish (when set) runs on the polling thread after the resume: with
+     * reply=1 it sets the reply from async (the work's outcome), with 0 it only frees async. */
+    int phase;
+    void (*finish)(struct ft_req *r, int reply);
+    void *async;
+    struct ft_http_job {
+        void (*fn)(void *arg);
+        void *arg;
+        struct ft_http_job *next;
+    } job;
 } ft_req;
 
 /* ---- http.c ---- */
@@ -136,6 +156,14 @@ void ft_http_client_ip(ft_req *r, char *buf, size_t cap);
 unsigned ft_http_status_of(int code);
 /* Parses the body as a JSON object; on failure replies 400 and returns NULL. */
 cJSON *ft_http_body_json(ft_req *r);
+/* Suspension of a connection (the polling threads never block): ft_http_suspend, from the access
+ * handler or a content reader on the polling thread, returns 0 (nothing suspended) once the server
+ * is stopping; ft_http_resume, from any thread, once the work is done. The server stops only when
+ * every suspended connection was resumed. */
+int ft_http_suspend(struct MHD_Connection *conn);
+void ft_http_resume(struct MHD_Connection *conn);
+/* Runs job->fn(job->arg) on a worker thread (blocking allowed there: SQLite, scrypt, libcurl). */
+void ft_http_defer(struct ft_http_job *job);
 
 /* ---- crypto.c ---- */
 int ft_random_bytes(unsigned char *buf, size_t n);
@@ -206,6 +234,17 @@ ft_status ft_events_append_one(ft_relay *app, const char *id, const char *actor,
  * belong here: they go through ft_events_tx_begin, which runs alone). */
 typedef ft_status (*ft_events_work_fn)(ft_events_tx *tx, void *ctx);
 ft_status ft_events_run(ft_relay *app, ft_events_work_fn fn, void *ctx);
+/* The same without waiting: the commit thread runs it->fn(tx, it->ctx) in a batch, sets it->st as
+ * ft_events_run returns it, then calls it->done(it) (on the commit thread; it must not block). */
+typedef struct ft_gc_item {
+    ft_events_work_fn fn;
+    void *ctx;
+    void (*done)(struct ft_gc_item *it);
+    void *done_ctx;
+    ft_status st;
+    struct ft_gc_item *next;
+} ft_gc_item;
+void ft_events_submit(ft_relay *app, ft_gc_item *it);
 void ft_events_post(ft_req *r);
 void ft_events_get(ft_req *r);
 void ft_events_stream(ft_req *r);
@@ -249,6 +288,8 @@ int ft_rules_phone_ok(const char *phone);
 /* Classifies an inbound body (core keyword.h). reply (cap bytes) receives the automatic reply for
  * it, built from the business profile ("" when none). */
 ft_relay_kw ft_rules_inbound_keyword(ft_relay *app, const char *body, size_t len, char *reply, size_t cap);
+/* The classification alone: reads nothing stored (FT_RKW_NONE: no reply either). */
+ft_relay_kw ft_rules_inbound_class(const char *body, size_t len);
 /* May this message go to this phone now (consent, length, balance)? Log lock held. */
 ft_status ft_rules_can_send(ft_relay *app, const char *phone, const char *body, uint32_t *segments);
 /* The send window for automated kinds ("reminder", "on_the_way"; core consent.h): 8 a.m.-9 p.m.

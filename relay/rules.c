@@ -49,8 +49,7 @@ static void fallback_reply(ft_relay_kw kw, const char *who, char *reply, size_t 
     }
 }
 
-ft_relay_kw ft_rules_inbound_keyword(ft_relay *app, const char *body, size_t len, char *reply, size_t cap) {
-    reply[0] = '\0';
+static ft_relay_kw inbound_class(const char *body, size_t len, ft_keyword_result *out) {
     ft_keyword_result k;
     memset(&k, 0, sizeof k);
     ft_relay_kw kw = FT_RKW_NONE;
@@ -65,6 +64,16 @@ ft_relay_kw ft_rules_inbound_keyword(ft_relay *app, const char *body, size_t len
         default: kw = FT_RKW_NONE; break;
         }
     }
+    if (out) *out = k;
+    return kw;
+}
+
+ft_relay_kw ft_rules_inbound_class(const char *body, size_t len) { return inbound_class(body, len, NULL); }
+
+ft_relay_kw ft_rules_inbound_keyword(ft_relay *app, const char *body, size_t len, char *reply, size_t cap) {
+    reply[0] = '\0';
+    ft_keyword_result k;
+    ft_relay_kw kw = inbound_class(body, len, &k);
     if (kw == FT_RKW_NONE) return kw;
     /* Twilio answers its own default keywords (Advanced Opt-Out); a TwiML reply as well would text
      * the customer twice (and a reply after STOP is refused). The relay answers what Twilio does

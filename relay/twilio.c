@@ -140,8 +140,13 @@ static void send_one(ft_relay *app, const ft_store_outbox *o) {
     if (cfg->messaging_service_sid) add_param(&form, c, "MessagingServiceSid", cfg->messaging_service_sid);
     else add_param(&form, c, "From", cfg->from);
     if (cfg->public_url) {
+        /* The message's own id rides in the callback's URL (which the signature covers): a callback
+         * that overtakes the reply giving its sid still finds its message. */
         char cb[1024];
-        snprintf(cb, sizeof cb, "%s/twilio/status", cfg->public_url);
+        char *mid_esc = curl_easy_escape(c, o->message_id, 0);
+        int n = snprintf(cb, sizeof cb, "%s/twilio/status?m=%s", cfg->public_url, mid_esc ? mid_esc : "");
+        if (n < 0 || (size_t)n >= sizeof cb) snprintf(cb, sizeof cb, "%s/twilio/status", cfg->public_url);
+        curl_free(mid_esc);
         add_param(&form, c, "StatusCallback", cb);
     }
     char idem[128];

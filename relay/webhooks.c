@@ -1,4 +1,5 @@
-/* fieldtext relay: Twilio's webhooks. POST /twilio/inbound and POST /twilio/status.
+/* fieldtext relay: Twilio's webhooks. POST /twilio/inbound and POST /twilio/status (on the polling
+ * thread; the writes on the commit thread, the connection suspended meanwhile: relay/http.c).
  * X-Twilio-Signature (base64 HMAC-SHA1 with the auth token of FIELDTEXT_PUBLIC_URL + path + query,
  * then each POST parameter name and value, sorted) is checked before anything is written: a forged
  * or missing signature gets 403. Redeliveries are recognised by (MessageSid, status). Keywords
@@ -50,18 +51,32 @@ static uint32_t segments_of(const char *text) {
     return c.segments;
 }
 
-/* What one inbound webhook writes; run by ft_events_run (group commit). The ids and the bodies of
- * its two events are made before it is queued: the shared transaction only inserts them. */
-typedef struct inbound_work {
-    const char *sid, *from, *text, *reply_text;
+/* One webhook's work, run by the commit thread (ft_events_submit) while its connection is suspended:
+ * the signature is checked, and the ids and the bodies of an inbound message's events made, on the
+ * polling thread before it is queued; the shared transaction inserts them. What needs the store (a
+ * status's message, a keyword's reply from the business profile) is read inside that transaction:
+ * the store's lock is the commit thread's, and the polling thread must not wait for it. */
+typedef struct wh_work {
+    ft_gc_item item;
+    ft_req *r;
+    ft_form_param *p; /* the form (sid, from, text point into it) */
+    size_t n;
+    int is_inbound;
+    const char *sid, *from, *text;
+    /* inbound */
     char *msg_body, *debit_body; /* JSON text (cJSON_free) */
     char id_in[37], id_debit[37];
     ft_relay_kw kw;
+    char reply[600]; /* the automatic reply, made in the transaction ("" when none) */
     int duplicate;
-} inbound_work;
+    /* status */
+    const char *status, *error_code;
+    char id_status[37];
+    char *message_id; /* from the callback URL's ?m= (our StatusCallback); NULL when absent */
+} wh_work;
 
 static ft_status inbound_write(ft_events_tx *tx, void *ctx) {
-    inbound_work *w = ctx;
+    wh_work *w = ctx;
     /* The message's id is made from its sid: a redelivery is refused by the log's UNIQUE id. */
     ft_status st = ft_events_tx_add_json(tx, w->id_in, "customer", "message.received", w->msg_body, 0, 0, NULL);
     if (st == FT_E_CONFLICT) {
@@ -73,6 +88,8 @@ static ft_status inbound_write(ft_events_tx *tx, void *ctx) {
     st = ft_events_tx_add_json(tx, w->id_debit, "system", "balance.debited", w->debit_body, 0, 0, NULL);
     char id[37];
     ft_relay_kw kw = w->kw;
+    /* The reply (the business profile is read from the store; most messages are no keyword). */
+    if (kw != FT_RKW_NONE) ft_rules_inbound_keyword(tx->app, w->text, strlen(w->text), w->reply, sizeof w->reply);
     if (st == FT_OK && (kw == FT_RKW_STOP || kw == FT_RKW_OPTOUT_REQUEST || kw == FT_RKW_START)) {
         /* The customer's step goes through the core's consent state machine and into the chain
          * (relay/consent.c), in this same transaction. */
@@ -109,98 +126,147 @@ static ft_status inbound_write(ft_events_tx *tx, void *ctx) {
         }
         cJSON_Delete(b);
     }
-    if (st == FT_OK && w->reply_text) {
+    if (st == FT_OK && w->reply[0]) {
         event_id("debit-reply", w->sid, NULL, id);
         char mid[64];
         snprintf(mid, sizeof mid, "reply:%s", w->sid);
-        st = ft_ledger_debit(tx, id, segments_of(w->reply_text), mid, "keyword reply");
+        st = ft_ledger_debit(tx, id, segments_of(w->reply), mid, "keyword reply");
     }
     return st;
 }
 
-static void inbound(ft_req *r, ft_form_param *p, size_t n) {
-    ft_relay *app = r->app;
-    inbound_work w = {0};
-    w.sid = param(p, n, "MessageSid");
-    if (!w.sid) w.sid = param(p, n, "SmsSid");
-    w.from = param(p, n, "From");
-    w.text = param(p, n, "Body");
-    if (!w.text) w.text = "";
-    if (!w.sid || !ft_rules_phone_ok(w.from)) {
+static ft_status status_write(ft_events_tx *tx, void *ctx) {
+    wh_work *w = ctx;
+    char *mid = NULL;
+    if (!w->message_id) ft_store_outbox_by_sid(tx->app->store, w->sid, &mid);
+    cJSON *b = cJSON_CreateObject();
+    if (w->message_id) cJSON_AddStringToObject(b, "message_id", w->message_id);
+    else if (mid) cJSON_AddStringToObject(b, "message_id", mid);
+    cJSON_AddStringToObject(b, "sid", w->sid);
+    cJSON_AddStringToObject(b, "status", w->status);
+    if (w->error_code && w->error_code[0]) cJSON_AddStringToObject(b, "error_code", w->error_code);
+    char *body = cJSON_PrintUnformatted(b);
+    cJSON_Delete(b);
+    free(mid);
+    if (!body) return FT_E_NOMEM;
+    /* Deduplicated by (sid, status): the event's id is made from both. */
+    ft_status st = ft_events_tx_add_json(tx, w->id_status, "twilio", "message.status", body, 0, 0, NULL);
+    cJSON_free(body);
+    return st == FT_E_CONFLICT ? FT_OK : st;
+}
+
+static void wh_free(wh_work *w) {
+    free(w->message_id);
+    cJSON_free(w->msg_body);
+    cJSON_free(w->debit_body);
+    ft_form_free(w->p, w->n);
+    free(w);
+}
+
+/* On the polling thread, once resumed: the reply. */
+static void wh_finish(ft_req *r, int reply) {
+    wh_work *w = r->async;
+    r->finish = NULL;
+    r->async = NULL;
+    if (reply) {
+        if (w->item.st != FT_OK) ft_http_error(r, w->item.st, NULL); /* not written: Twilio will deliver it again */
+        else if (w->is_inbound && !w->duplicate && w->reply[0]) twiml(r, w->reply);
+        else twiml(r, NULL);
+    }
+    wh_free(w);
+}
+
+/* On the commit thread: committed (or not); the connection goes on. */
+static void wh_done(ft_gc_item *it) {
+    wh_work *w = it->done_ctx;
+    ft_req *r = w->r;
+    ft_http_resume(r->conn); /* r is the polling thread's from here */
+}
+
+/* Queues w (which owns the form) and suspends the connection; the reply comes in wh_finish. */
+static void wh_queue(ft_req *r, wh_work *w) {
+    if (!ft_http_suspend(r->conn)) {
+        wh_free(w);
+        ft_http_error(r, FT_E_INTERNAL, "the relay is stopping");
+        r->status = 503;
+        ft_http_header(r, "Connection", "close");
+        return;
+    }
+    w->r = r;
+    w->item.fn = w->is_inbound ? inbound_write : status_write;
+    w->item.ctx = w;
+    w->item.done = wh_done;
+    w->item.done_ctx = w;
+    r->async = w;
+    r->finish = wh_finish;
+    r->phase = 1;
+    ft_events_submit(r->app, &w->item);
+}
+
+static void inbound(ft_req *r, wh_work *w) {
+    ft_form_param *p = w->p;
+    size_t n = w->n;
+    w->is_inbound = 1;
+    w->sid = param(p, n, "MessageSid");
+    if (!w->sid) w->sid = param(p, n, "SmsSid");
+    w->from = param(p, n, "From");
+    w->text = param(p, n, "Body");
+    if (!w->text) w->text = "";
+    if (!w->sid || !ft_rules_phone_ok(w->from)) {
+        wh_free(w);
         twiml(r, NULL); /* nothing a thread can hold: acknowledged, not logged */
         return;
     }
-    char reply[600];
-    w.kw = ft_rules_inbound_keyword(app, w.text, strlen(w.text), reply, sizeof reply);
+    w->kw = ft_rules_inbound_class(w->text, strlen(w->text));
     const char *ns = param(p, n, "NumSegments");
     long segs = ns ? strtol(ns, NULL, 10) : 0;
-    if (segs <= 0) segs = segments_of(w.text);
-    w.reply_text = reply[0] ? reply : NULL;
+    if (segs <= 0) segs = segments_of(w->text);
     const char *to = param(p, n, "To"), *num_media = param(p, n, "NumMedia");
     cJSON *b = cJSON_CreateObject();
-    cJSON_AddStringToObject(b, "phone", w.from);
-    cJSON_AddStringToObject(b, "body", w.text);
-    cJSON_AddStringToObject(b, "sid", w.sid);
+    cJSON_AddStringToObject(b, "phone", w->from);
+    cJSON_AddStringToObject(b, "body", w->text);
+    cJSON_AddStringToObject(b, "sid", w->sid);
     cJSON_AddNumberToObject(b, "segments", (double)segs);
     if (to) cJSON_AddStringToObject(b, "to", to);
     if (num_media && strtol(num_media, NULL, 10) > 0)
         cJSON_AddNumberToObject(b, "num_media", (double)strtol(num_media, NULL, 10));
-    w.msg_body = cJSON_PrintUnformatted(b);
+    w->msg_body = cJSON_PrintUnformatted(b);
     cJSON_Delete(b);
-    w.debit_body = ft_ledger_debit_json(segs, w.sid, "received");
-    event_id("in", w.sid, NULL, w.id_in);
-    event_id("debit-in", w.sid, NULL, w.id_debit);
-    ft_status st = w.msg_body && w.debit_body ? ft_events_run(app, inbound_write, &w) : FT_E_NOMEM;
-    cJSON_free(w.msg_body);
-    cJSON_free(w.debit_body);
-    if (st != FT_OK) {
-        ft_http_error(r, st, NULL); /* not written: Twilio will deliver it again */
+    w->debit_body = ft_ledger_debit_json(segs, w->sid, "received");
+    event_id("in", w->sid, NULL, w->id_in);
+    event_id("debit-in", w->sid, NULL, w->id_debit);
+    if (!w->msg_body || !w->debit_body) {
+        wh_free(w);
+        ft_http_error(r, FT_E_NOMEM, NULL);
         return;
     }
-    twiml(r, w.duplicate ? NULL : w.reply_text);
+    wh_queue(r, w);
 }
 
-typedef struct status_work {
-    char *body; /* JSON text (cJSON_free) */
-    char id[37];
-} status_work;
-
-static ft_status status_write(ft_events_tx *tx, void *ctx) {
-    status_work *w = ctx;
-    /* Deduplicated by (sid, status): the event's id is made from both. */
-    ft_status st = ft_events_tx_add_json(tx, w->id, "twilio", "message.status", w->body, 0, 0, NULL);
-    return st == FT_E_CONFLICT ? FT_OK : st;
-}
-
-static void status_cb(ft_req *r, ft_form_param *p, size_t n) {
-    ft_relay *app = r->app;
-    const char *sid = param(p, n, "MessageSid");
-    if (!sid) sid = param(p, n, "SmsSid");
-    const char *status = param(p, n, "MessageStatus");
-    if (!status) status = param(p, n, "SmsStatus");
-    if (!sid || !status) {
+static void status_cb(ft_req *r, wh_work *w) {
+    ft_form_param *p = w->p;
+    size_t n = w->n;
+    w->sid = param(p, n, "MessageSid");
+    if (!w->sid) w->sid = param(p, n, "SmsSid");
+    w->status = param(p, n, "MessageStatus");
+    if (!w->status) w->status = param(p, n, "SmsStatus");
+    if (!w->sid || !w->status) {
+        wh_free(w);
         twiml(r, NULL);
         return;
     }
-    const char *error_code = param(p, n, "ErrorCode");
-    char *mid = NULL;
-    ft_store_outbox_by_sid(app->store, sid, &mid);
-    cJSON *b = cJSON_CreateObject();
-    if (mid) cJSON_AddStringToObject(b, "message_id", mid);
-    cJSON_AddStringToObject(b, "sid", sid);
-    cJSON_AddStringToObject(b, "status", status);
-    if (error_code && error_code[0]) cJSON_AddStringToObject(b, "error_code", error_code);
-    status_work w = {.body = cJSON_PrintUnformatted(b)};
-    cJSON_Delete(b);
-    free(mid);
-    event_id("status", sid, status, w.id);
-    ft_status st = w.body ? ft_events_run(app, status_write, &w) : FT_E_NOMEM;
-    cJSON_free(w.body);
-    if (st != FT_OK) {
-        ft_http_error(r, st, NULL);
+    w->error_code = param(p, n, "ErrorCode");
+    /* Our StatusCallback names the message (?m=): the callback may come before the relay has
+     * recorded the sid Twilio gave it. A callback URL without it (one set on a Messaging Service)
+     * is matched by sid. */
+    const char *m = ft_http_query(r, "m");
+    if (m && m[0] && !(w->message_id = strdup(m))) {
+        wh_free(w);
+        ft_http_error(r, FT_E_NOMEM, NULL);
         return;
     }
-    twiml(r, NULL);
+    event_id("status", w->sid, w->status, w->id_status);
+    wh_queue(r, w);
 }
 
 void ft_webhooks_handle(ft_req *r) {
@@ -244,7 +310,14 @@ void ft_webhooks_handle(ft_req *r) {
         r->status = 415;
         return;
     }
-    if (is_inbound) inbound(r, p, n);
-    else status_cb(r, p, n);
-    ft_form_free(p, n);
+    wh_work *w = calloc(1, sizeof *w);
+    if (!w) {
+        ft_form_free(p, n);
+        ft_http_error(r, FT_E_NOMEM, NULL);
+        return;
+    }
+    w->p = p;
+    w->n = n;
+    if (is_inbound) inbound(r, w);
+    else status_cb(r, w);
 }

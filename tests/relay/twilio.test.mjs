@@ -6,7 +6,7 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { startRelay, login, uuid, postEvents, consentCustomer, allEvents, waitFor, freePort, ROOT } from './helpers.mjs';
+import { startRelay, login, uuid, postEvents, consentCustomer, allEvents, waitFor, freePort, middayOffsetMs, ROOT } from './helpers.mjs';
 import { startSandbox } from '../../relay/sandbox/client.mjs';
 
 const twilio = createRequire(import.meta.url)('twilio');
@@ -105,7 +105,9 @@ async function relayWithSandbox(extraEnv = {}) {
 }
 
 test('a send goes to Twilio once, with its status callbacks; STOP then send is refused and nothing reaches Twilio', async () => {
-  const { sb, relay, admin } = await relayWithSandbox();
+  // An on_the_way text keeps the send window: the relay's rule clock is put at noon in New York
+  // (the customer's default zone) so the test means the same at any hour.
+  const { sb, relay, admin } = await relayWithSandbox({ FIELDTEXT_CLOCK_OFFSET_MS: String(middayOffsetMs()) });
   const me = (await admin.json('/api/me')).body;
   assert.equal(me.sandbox, true);
   assert.ok(!JSON.stringify(me).includes(sb.config.authToken), 'the auth token never reaches a browser');
@@ -194,4 +196,54 @@ test('when Twilio cannot be reached the message stays queued, not failed', async
   assert.ok(!evs.some((e) => (e.type === 'message.failed' || e.type === 'message.sent') && e.body.message_id === id));
   const msg = (await admin.json('/api/state')).body.threads.find((t) => t.phone === phone).messages.find((m) => m.message_id === id);
   assert.equal(msg.status, 'queued');
+});
+
+test('a status callback that overtakes the reply giving its sid still reaches its message', async () => {
+  // A stand-in Twilio that delivers the message, and posts the signed "delivered" callback, before
+  // it answers the create request: the relay has not yet recorded the sid when the callback comes.
+  const http = await import('node:http');
+  const token = 'overtaking-callback-token';
+  const accountSid = 'AC' + 'b'.repeat(32);
+  const sid = 'SM' + 'c'.repeat(32);
+  const callbacks = [];
+  const fake = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => { raw += c; });
+    req.on('end', async () => {
+      const p = Object.fromEntries(new URLSearchParams(raw));
+      const cb = { AccountSid: accountSid, MessageSid: sid, SmsSid: sid, MessageStatus: 'delivered', To: p.To, From: p.From };
+      const sig = twilio.getExpectedTwilioSignature(token, p.StatusCallback, cb);
+      const r = await fetch(p.StatusCallback, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': sig }, body: form(cb) });
+      callbacks.push({ url: p.StatusCallback, status: r.status });
+      res.writeHead(201, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ sid, account_sid: accountSid, to: p.To, from: p.From, body: p.Body, status: 'queued', num_segments: '1', direction: 'outbound-api', error_code: null, error_message: null }));
+    });
+  });
+  await new Promise((r) => fake.listen(0, '127.0.0.1', r));
+  running.push({ stop: () => new Promise((r) => fake.close(r)) });
+  const port = await freePort();
+  const relay = await startRelay({ port, env: {
+    TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: token, TWILIO_FROM: '+15125550100',
+    TWILIO_API_BASE: `http://127.0.0.1:${fake.address().port}`, FIELDTEXT_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    FIELDTEXT_REQUIRE_REGISTRATION: '0',
+  } });
+  running.push(relay);
+  const admin = await login(relay);
+  const phone = '+15125550177';
+  await consentCustomer(admin, phone);
+  await admin.post('/api/ledger/purchase', { segments: 2500 });
+  const id = uuid();
+  const [res] = await postEvents(admin, [{ id, type: 'message.send', body: { phone, body: 'See you Tuesday at 9.' } }]);
+  assert.ok(res.seq > 0, JSON.stringify(res));
+  await waitFor(async () => (await allEvents(admin)).some((e) => e.type === 'message.sent' && e.body.message_id === id), 10000, 'message.sent');
+  assert.equal(callbacks.length, 1);
+  assert.equal(callbacks[0].status, 200);
+  assert.equal(new URL(callbacks[0].url).searchParams.get('m'), id, 'the callback URL names the message');
+  const st = (await allEvents(admin)).find((e) => e.type === 'message.status');
+  assert.equal(st.body.message_id, id, 'the early callback is tied to its message');
+  assert.equal(st.body.sid, sid);
+  // message.sent is logged after the callback and does not move the message back from delivered.
+  const msg = (await admin.json('/api/state')).body.threads.find((t) => t.phone === phone).messages.find((m) => m.message_id === id);
+  assert.equal(msg.status, 'delivered');
+  assert.equal(msg.sid, sid);
 });
