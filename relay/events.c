@@ -615,6 +615,8 @@ static cJSON *accept_one(ft_req *r, cJSON *ev) {
             st = ft_consent_accept(&tx, id, r->user_id, r->user_name, type, body, client_at, &seq, why, sizeof why);
             if (st == FT_OK) st = ft_events_tx_commit(&tx);
             else ft_events_tx_abort(&tx);
+            /* A customer opted in (again): reminders skipped for want of consent may go now. */
+            if (st == FT_OK && strcmp(type, "consent.box_checked") == 0) ft_reminders_kick(app);
         }
     } else {
         ft_events_tx tx;

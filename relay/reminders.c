@@ -26,7 +26,10 @@
  *
  * A reminder the balance cannot cover is "held" (reminder.skipped reason "balance", retry: true) and
  * tried again after a bundle purchase while the core still finds a send time before the job
- * (reminder.missed once none is left). A send-window refusal is not a skip: the reminder waits for
+ * (reminder.missed once none is left). One skipped (or pulled back) because the customer had not
+ * consented or had opted out is taken again, under rev + 1, once the customer is opted in (the staff
+ * consent flow, or START) while a send time before the job remains; the scheduler is woken by those
+ * consent steps. A send-window refusal is not a skip: the reminder waits for
  * the window's opening, or is skipped (no_send_time) when that opening is not before the start. */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE
@@ -1063,6 +1066,21 @@ static int64_t balance_now(ft_relay *app) {
     return b;
 }
 
+/* A reminder that did not go because the customer had not consented or had opted out (skipped, or
+ * pulled back from the outbox) is taken again once the customer is opted in, while there is still a
+ * send time before the visit: the same check the send makes (ft_reducer_check_send), so a refusal
+ * cannot repeat without a change of consent in between. */
+static int consent_back(ft_relay *app, const cJSON *job, const rkey *k) {
+    if (strcmp(k->outcome, "skipped") != 0 && strcmp(k->outcome, "canceled") != 0) return 0;
+    if (strcmp(k->reason, "opted_out") != 0 && strcmp(k->reason, "not_opted_in") != 0) return 0;
+    const char *phone = sfield(job, "phone");
+    if (!phone) return 0;
+    pthread_mutex_lock(&app->log_lock);
+    ft_log_consent c = ft_reducer_consent_of(app->reducer, phone);
+    pthread_mutex_unlock(&app->log_lock);
+    return c == FT_LOG_CONSENT_OPTED_IN;
+}
+
 /* One due occurrence. Returns the sched-clock time to look again (deferred), or 0. */
 static int64_t handle_due(ft_relay *app, const cJSON *job, const cJSON *rem, const char *occ, int64_t now) {
     const char *job_id = sfield(job, "job_id");
@@ -1083,11 +1101,13 @@ static int64_t handle_due(ft_relay *app, const cJSON *job, const cJSON *rem, con
                 free(k.body);
                 return 0;
             }
-        } else if (same && (strcmp(k.outcome, "canceled") != 0 || strcmp(k.reason, "opted_out") == 0)) {
+        } else if (same && (strcmp(k.outcome, "canceled") != 0 || strcmp(k.reason, "opted_out") == 0) &&
+                   !consent_back(app, job, &k)) {
             free(k.body);
             return 0; /* handled for this start */
         } else {
-            /* The visit was re-timed since, or its reminder pulled back before it went: taken again. */
+            /* The visit was re-timed since, its reminder pulled back before it went, or the customer
+             * who had not consented (or had opted out) is opted in now: taken again. */
             if (strcmp(k.outcome, "sent") == 0 && strcmp(k.outbox_state, "queued") == 0)
                 pull_back_alone(app, job, &k, "rescheduled");
             rev++;

@@ -180,6 +180,8 @@ static void wh_finish(ft_req *r, int reply) {
 static void wh_done(ft_gc_item *it) {
     wh_work *w = it->done_ctx;
     ft_req *r = w->r;
+    /* START: reminders skipped while the customer had opted out may go now. */
+    if (w->is_inbound && w->kw == FT_RKW_START && it->st == FT_OK) ft_reminders_kick(r->app);
     ft_http_resume(r->conn); /* r is the polling thread's from here */
 }
 

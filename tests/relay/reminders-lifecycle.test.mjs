@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startRelay, login, uuid, postEvents, consentCustomer, allEvents, waitFor, freePort } from './helpers.mjs';
+import { startRelay, login, uuid, postEvents, consentCustomer, consentScript, allEvents, waitFor, freePort } from './helpers.mjs';
 import { startSandbox } from '../../relay/sandbox/client.mjs';
 
 const ZONE = 'America/Phoenix';
@@ -264,6 +264,49 @@ test('a reminder the balance cannot cover is held and sent once a bundle is boug
   assert.equal((await ofType(admin, 'reminder.skipped')).length, 1, 'recorded once');
   assert.equal((await admin.json('/api/reminders')).body.reminders.find((r) => r.job_id === 'job-broke')?.state, 'sent');
   assert.equal(await balance(admin), 2499);
+});
+
+test('a reminder skipped for want of consent goes once the customer opts in, or texts START after STOP, while there is time', async () => {
+  const { sb, admin, clock } = await setup(phoenixAt(12, 0));
+  const never = '+15125550181', stopped = '+15125550182';
+  // One customer never consented; the other did, then texted STOP.
+  const neverId = uuid();
+  const [c] = await postEvents(admin, [{ id: uuid(), type: 'customer.saved', body: { customer_id: neverId, name: 'Nell Never', phone: never, type: 'residential', class: 'lawn', tz: ZONE } }]);
+  assert.ok(c.seq > 0);
+  const stoppedId = await customer(admin, stopped, 'Stu Stopped');
+  assert.equal((await admin.post('/api/sandbox/inbound', { from: stopped, body: 'STOP' })).status, 200);
+  const start = clock() + DAY; // due at once
+  await saveJob(admin, { job_id: 'job-never', customer_id: neverId, phone: never, start: isoPhx(start) });
+  await saveJob(admin, { job_id: 'job-stopped', customer_id: stoppedId, phone: stopped, start: isoPhx(start) });
+  const skipped = await waitFor(async () => { const s = await ofType(admin, 'reminder.skipped'); return s.length === 2 ? s : null; }, 15000, 'two reminder.skipped');
+  assert.deepEqual(skipped.map((e) => `${e.body.job_id}:${e.body.reason}`).sort(), ['job-never:not_opted_in', 'job-stopped:opted_out']);
+  await sleep(500);
+  assert.equal((await ofType(admin, 'message.send')).length, 0, 'nothing sent without consent');
+
+  // The office takes the first customer's consent: the skipped reminder goes now, once.
+  const consent = await postEvents(admin, [
+    { id: uuid(), type: 'consent.script_read', body: { customer_id: neverId, phone: never, method: 'phone', script_text: consentScript('Acme Lawn'), script_version: 'script-v1' } },
+    { id: uuid(), type: 'consent.screen_acknowledged', body: { customer_id: neverId, phone: never } },
+    { id: uuid(), type: 'consent.box_checked', body: { customer_id: neverId, phone: never } },
+  ]);
+  for (const r of consent) assert.ok(r.seq > 0, JSON.stringify(r));
+  await waitFor(async () => (await outbound(sb, never)).length === 1, 15000, 'the reminder, after consent');
+  const send = (await ofType(admin, 'message.send')).find((e) => e.body.job_id === 'job-never');
+  assert.equal(send.body.kind, 'reminder');
+  assert.equal(send.body.revision, 1, 'a new message id: the skipped one is not reused');
+  assert.match((await outbound(sb, never))[0].body, new RegExp(`at ${fmtTime(start)}\\.`));
+  // The second texts START: its reminder goes too.
+  assert.equal((await admin.post('/api/sandbox/inbound', { from: stopped, body: 'START' })).status, 200);
+  await waitFor(async () => (await outbound(sb, stopped)).length === 1, 15000, 'the reminder, after START');
+  const list = (await admin.json('/api/reminders')).body.reminders;
+  for (const id of ['job-never', 'job-stopped']) assert.equal(list.find((r) => r.job_id === id)?.state, 'sent', id);
+  // Exactly once: nothing more is sent or skipped on later runs of the scheduler.
+  assert.equal((await admin.post('/api/ledger/purchase', { segments: 2500 })).status, 200); // wakes the scheduler
+  await sleep(1000);
+  assert.equal((await outbound(sb, never)).length, 1);
+  assert.equal((await outbound(sb, stopped)).length, 1);
+  assert.equal((await ofType(admin, 'reminder.skipped')).length, 2);
+  assert.equal((await ofType(admin, 'message.send')).length, 2);
 });
 
 test('a held reminder goes at the next window opening if that is before the job, else it is recorded missed', async () => {
