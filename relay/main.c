@@ -64,8 +64,8 @@ static void set_origins(ft_relay *app) {
 /* glibc's allocator, set for a server of many short-lived connection threads on few cores:
  * - at most two arenas (by default a thread may get its own, up to 8 per core, each keeping its
  *   free pages: about 1.5 MB more resident for the same work here);
- * - fixed mmap and trim thresholds: by default freeing a large block raises both (the 32 MiB of the
- *   scrypt hash at start would raise them to 32 and 64 MiB), after which large buffers come from the
+ * - fixed mmap and trim thresholds: by default freeing a large block raises both (the 8 MiB of an
+ *   scrypt hash would raise them to 8 and 16 MiB), after which large buffers come from the
  *   heap and their pages are never returned. */
 static void tune_malloc(void) {
 #ifdef __GLIBC__
