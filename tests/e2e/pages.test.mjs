@@ -243,6 +243,7 @@ test('registration: field errors from the core as typed, then submitted; the sta
   // An edit after approval: kept as a pending change, listed on the page; the status and the
   // registration in force stay (no second submission reaches the sandbox).
   await f('contact_email').fill('office@acmepest.com');
+  await f('company_name').fill('Acme Pest & Lawn');
   await f('tax_id').fill(EIN);
   await page.click('[data-testid=reg-submit]');
   await page.waitForSelector('[data-testid=reg-pending]');
@@ -250,6 +251,10 @@ test('registration: field errors from the core as typed, then submitted; the sta
   assert.equal(await f('tax_id').inputValue(), '', 'the EIN field is emptied once sent');
   assert.match(await page.textContent('[data-testid=reg-pending]') || '', /Pending change[\s\S]*Contact e-mail/i);
   assert.equal(await page.getAttribute('[data-testid=reg-status]', 'data-status'), 'approved');
+  // Texting goes on with the registered profile: the name in texts (consent script, replies,
+  // reminders) stays the registered brand's until Twilio has the change.
+  const still = await page.request.get(new URL('/api/business', backend.url).href);
+  assert.equal((await still.json()).business.name, 'Acme Pest');
   assert.deepEqual(errors.filter((e) => !/401/.test(e)), []);
   registered = { page };
 });

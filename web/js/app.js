@@ -286,7 +286,8 @@ const actions = {
   /**
    * Submits the A2P form (the only request that carries the EIN / BN; nothing of it is kept),
    * then saves the business profile from it (name, phone, address: used by reminders and the
-   * consent script).
+   * consent script). Not when the registration in force keeps the edit as a pending change: texting
+   * goes on with the registered profile, so the name in every text stays the registered brand's.
    * @param {Record<string, any>} form
    * @returns {Promise<{ok: boolean, warnings?: any[], campaign?: any, pending_change?: any, errors?: any[], message?: string}>}
    */
@@ -294,15 +295,18 @@ const actions = {
     set({ regBusy: true });
     try {
       const r = await api.register(form);
+      const pending = 'pending_change' in r; // the registration in force stays: so does the profile
       const biz = {
         name: form.company_name || form.legal_name || '', phone: form.business_phone || form.contact_phone || '', email: form.contact_email || '',
         address: form.street || '', city: form.city || '', state: form.region || '', zip: form.postal_code || '', country: form.country || '',
         website: form.website || '', industry: form.industry || '',
       };
-      try {
-        const b = await api.saveBusiness(biz);
-        if (b && b.business) set({ business: b.business });
-      } catch (e) { toast(`The business profile was not updated: ${/** @type {any} */ (e).message}`, 'error'); }
+      if (!pending) {
+        try {
+          const b = await api.saveBusiness(biz);
+          if (b && b.business) set({ business: b.business });
+        } catch (e) { toast(`The business profile was not updated: ${/** @type {any} */ (e).message}`, 'error'); }
+      }
       if (r.registration) set({ registration: r.registration });
       refreshMe();
       toast(r.pending_change ? 'Saved as a pending change: the registration in force stays.' : r.pending_change === null && r.message ? r.message : 'Registration submitted.', 'ok');
