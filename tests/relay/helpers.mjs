@@ -193,11 +193,16 @@ export async function allEvents(c) {
   return r.body.events;
 }
 
+/** Minutes after local midnight now in a zone. @param {string} zone */
+export function localMinutes(zone) {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date());
+  const get = (/** @type {string} */ t) => Number(parts.find((p) => p.type === t)?.value);
+  return get('hour') * 60 + get('minute');
+}
+
 /** FIELDTEXT_CLOCK_OFFSET_MS that puts the relay's rule clock at about noon in `zone` today, so a
  * test that sends automated kinds (on_the_way, reminder) is inside the 8 a.m.-9 p.m. send window
  * whatever the hour it runs at. @param {string} zone */
 export function middayOffsetMs(zone = 'America/New_York') {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date());
-  const get = (/** @type {string} */ t) => Number(parts.find((p) => p.type === t)?.value);
-  return ((12 * 60) - (get('hour') * 60 + get('minute'))) * 60000;
+  return (12 * 60 - localMinutes(zone)) * 60000;
 }

@@ -3,19 +3,13 @@
 // any hour. The zones are chosen from the current time so the test means the same at any hour.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRelay, login, uuid, postEvents, consentCustomer } from './helpers.mjs';
+import { startRelay, login, uuid, postEvents, consentCustomer, localMinutes } from './helpers.mjs';
 
 const running = [];
 after(async () => { for (const r of running) await r.stop(); });
 
 const ZONES = ['Pacific/Guam', 'Pacific/Pago_Pago', 'Pacific/Honolulu', 'America/Anchorage', 'America/Los_Angeles',
   'America/Denver', 'America/Chicago', 'America/New_York', 'America/Halifax', 'America/St_Johns'];
-/** Minutes after local midnight now in a zone. @param {string} zone */
-function localMinutes(zone) {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date());
-  const get = (/** @type {string} */ t) => Number(parts.find((p) => p.type === t)?.value);
-  return get('hour') * 60 + get('minute');
-}
 
 test('reminders are refused outside 8 a.m.-9 p.m. in the customer\'s zone, manual texts are not', async (t) => {
   const relay = await startRelay();
