@@ -1,7 +1,7 @@
 /* fieldtext relay: automatic reminders.
  *
  * template.saved {template_id, job_type, name?, text, days_before?}, job.saved {job_id, customer_id, phone, start,
- * tz?, job_type, technician, window_end?, days_before?, recurrence?, canceled?, address?, gate_code?}
+ * tz?, job_type, technician, window_end?, days_before?, recurrence?, skip_dates?, canceled?, address?, gate_code?}
  * and job.deleted {job_id} are accepted through POST /api/events (checked here) and, besides the
  * log, kept by key (tables jobs / templates, in the same transaction). A scheduler thread wakes when
  * one is saved, when a bundle is bought and when the next reminder is due: the core (schedule.h,
@@ -18,7 +18,8 @@
  * message id), so each start of an occurrence gets one reminder. Before the send the scheduler writes
  * the key as "pending" (its intent, with start_ms and rev); the send or the skip takes that row.
  *
- * Pull-back: a job canceled, deleted or re-timed, a job or template edited, or a customer opting out
+ * Pull-back: a job canceled, deleted or re-timed, one visit of it skipped (its date added to the job's
+ * skip_dates), a job or template edited, or a customer opting out
  * while the occurrence's reminder still waits in the outbox (Twilio unreachable or asking to retry)
  * takes the outbox row out of the sender's reach in the transaction of that change (the sender's
  * claim and this are serialised by the store), refunds it and records reminder.canceled; one already
@@ -231,7 +232,19 @@ static cJSON *core_job(ft_relay *app, const cJSON *job, int real_consent) {
     cJSON_AddStringToObject(c, "consent", consent);
     const cJSON *rec = cJSON_GetObjectItemCaseSensitive(job, "recurrence");
     if (cJSON_IsObject(rec)) cJSON_AddItemToObject(o, "recurrence", cJSON_Duplicate(rec, 1));
+    /* The visits called off one by one: the core lists them as excluded ("skipped"), never due. */
+    const cJSON *skips = cJSON_GetObjectItemCaseSensitive(job, "skip_dates");
+    if (skips && !cJSON_IsNull(skips)) cJSON_AddItemToObject(o, "skip_dates", cJSON_Duplicate(skips, 1));
     return o;
+}
+
+/* 1 when the job's skip_dates name the occurrence occ (YYYY-MM-DD). */
+static int job_skips(const cJSON *job, const char *occ) {
+    const cJSON *d;
+    cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(job, "skip_dates")) {
+        if (cJSON_IsString(d) && occ && strcmp(d->valuestring, occ) == 0) return 1;
+    }
+    return 0;
 }
 
 /* How many days before a visit its reminder goes: the job's own days_before, else its job type's
@@ -409,6 +422,14 @@ ft_status ft_reminders_check_event(ft_relay *app, const char *type, cJSON *body,
     if (rec && !cJSON_IsNull(rec) && !cJSON_IsObject(rec)) {
         snprintf(why, cap, "recurrence must be an object {freq, interval?, until?, count?, ...}");
         return FT_E_SCHED_RECURRENCE;
+    }
+    /* skip_dates: the entries (dates, at most FT_SCHED_MAX_SKIP_DATES) are checked by the core below. */
+    const cJSON *skips = cJSON_GetObjectItemCaseSensitive(body, "skip_dates");
+    if (skips && cJSON_IsNull(skips)) {
+        cJSON_DeleteItemFromObjectCaseSensitive(body, "skip_dates");
+    } else if (skips && !cJSON_IsArray(skips)) {
+        snprintf(why, cap, "skip_dates must be an array of the skipped visits' dates, like [\"2025-03-17\"]");
+        return FT_E_JSON_SHAPE;
     }
     /* The core reads the job as the scheduler will: a refusal there ("invalid") is a refusal here. */
     cJSON *groups[FT_SCHED_MAX_DAYS_BEFORE + 1] = {0};
@@ -679,6 +700,7 @@ static const char *why_of(const char *reason) {
     if (strcmp(reason, "canceled") == 0) return "the job was canceled";
     if (strcmp(reason, "deleted") == 0) return "the job was deleted";
     if (strcmp(reason, "rescheduled") == 0) return "the job was moved to another time";
+    if (strcmp(reason, "skipped") == 0) return "the visit was skipped";
     if (strcmp(reason, "opted_out") == 0) return "the customer opted out";
     return "the job or its reminder template was changed";
 }
@@ -767,6 +789,7 @@ static ft_status pull_back(ft_events_tx *tx, const rkey *k, const char *customer
 static const char *stale_reason(ft_relay *app, const rkey *k, const cJSON *job, int check_text) {
     const char *g = job_gone(job);
     if (g) return g;
+    if (job_skips(job, k->occurrence)) return "skipped";
     cJSON *rem = NULL;
     int64_t start = occ_entry(app, job, k->occurrence, &rem);
     const char *why = NULL;
@@ -1252,7 +1275,7 @@ static int64_t run_due(ft_relay *app, int64_t now) {
         int nst = strcmp(reason, "no_send_time") == 0;
         if (!nst && strcmp(reason, "started") != 0) continue;
         const cJSON *job = find_job(jobs, sfield(e, "job_id"));
-        if (!job) continue;
+        if (!job || job_skips(job, occ)) continue; /* a skipped visit has no reminder to miss */
         rkey k;
         ft_status st = key_get(app, sfield(job, "job_id"), occ, &k);
         if (st == FT_OK && strcmp(k.outcome, "held") == 0) {
@@ -1332,6 +1355,16 @@ static int cmp_send_at(const void *a, const void *b) {
     const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
     const char *p = sfield(x, "send_at_utc"), *q = sfield(y, "send_at_utc");
     return strcmp(p ? p : "", q ? q : "");
+}
+
+/* The core's "skipped" entry of one visit in excl (the plan's "excluded"), or NULL. */
+static cJSON *skipped_entry(cJSON *excl, const char *job_id, const char *occ) {
+    cJSON *e;
+    cJSON_ArrayForEach(e, excl) {
+        const char *why = sfield(e, "reason"), *j = sfield(e, "job_id"), *d = sfield(e, "date");
+        if (why && j && d && strcmp(why, "skipped") == 0 && strcmp(j, job_id) == 0 && strcmp(d, occ) == 0) return e;
+    }
+    return NULL;
 }
 
 void ft_reminders_get(ft_req *r) {
@@ -1453,10 +1486,19 @@ void ft_reminders_get(ft_req *r) {
         int was_pulled = strcmp(q->outcome, "canceled") == 0;
         if (cJSON_GetObjectItemCaseSensitive(seen, sk) || !q->reason[0] || (!was_pulled && strcmp(q->outcome, "sent") != 0))
             continue;
-        cJSON *e = cJSON_CreateObject();
-        cJSON_AddStringToObject(e, "job_id", q->job_id);
-        cJSON_AddStringToObject(e, "date", q->occurrence);
-        cJSON_AddStringToObject(e, "reason", q->reason);
+        /* A skipped visit is listed once, by the core ("skipped"): what became of a reminder the skip
+         * took is added to that entry; an older pull-back of it (another reason) is not listed. */
+        cJSON *e = skipped_entry(cJSON_GetObjectItemCaseSensitive(plan_r, "excluded"), q->job_id, q->occurrence);
+        if (e && strcmp(q->reason, "skipped") != 0) continue;
+        int fresh = !e;
+        if (fresh) {
+            e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "job_id", q->job_id);
+            cJSON_AddStringToObject(e, "date", q->occurrence);
+            cJSON_AddStringToObject(e, "reason", q->reason);
+        } else {
+            cJSON_DeleteItemFromObjectCaseSensitive(e, "message");
+        }
         char m[300];
         snprintf(m, sizeof m, was_pulled ? "%s: the reminder was pulled back before it reached Twilio"
                                          : "%s after its reminder had gone to Twilio: it was not pulled back",
@@ -1465,7 +1507,7 @@ void ft_reminders_get(ft_req *r) {
         cJSON_AddStringToObject(e, "message_id", q->message_id);
         cJSON_AddBoolToObject(e, "pulled_back", was_pulled);
         if (!was_pulled) cJSON_AddStringToObject(e, "state", "sent");
-        cJSON_AddItemToArray(excl, e);
+        if (fresh) cJSON_AddItemToArray(excl, e);
     }
     rkeys_free(&pulled);
     cJSON_Delete(seen);

@@ -366,6 +366,44 @@ static ft_status read_recurrence(const cJSON *j, ft_recurrence *r, const char **
     return FT_OK;
 }
 
+static int cmp_i64(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Reads "skip_dates" (NULL item: none) into days[] as sorted day numbers (room for
+ * FT_SCHED_MAX_SKIP_DATES), *n how many. On error msg says which entry is wrong. */
+static ft_status read_skip_dates(const cJSON *j, int64_t *days, size_t *n, char *msg, size_t cap) {
+    *n = 0;
+    if (!j || cJSON_IsNull(j)) return FT_OK;
+    if (!cJSON_IsArray(j)) {
+        snprintf(msg, cap, "\"skip_dates\" must be an array of dates like 2025-03-17");
+        return FT_E_JSON_SHAPE;
+    }
+    int count = cJSON_GetArraySize(j);
+    if (count > (int)FT_SCHED_MAX_SKIP_DATES) {
+        snprintf(msg, cap, "\"skip_dates\" has %d dates: at most %u visits of a job can be skipped", count,
+                 FT_SCHED_MAX_SKIP_DATES);
+        return FT_E_TOO_LARGE;
+    }
+    const cJSON *v;
+    cJSON_ArrayForEach(v, j) {
+        ft_date d;
+        if (!cJSON_IsString(v)) {
+            snprintf(msg, cap, "\"skip_dates\" entry %zu is not a date string like 2025-03-17", *n + 1);
+            return FT_E_SCHED_DATE;
+        }
+        if (!parse_date(v->valuestring, &d)) {
+            snprintf(msg, cap, "\"skip_dates\" entry %zu (\"%.16s\") is not a valid date like 2025-03-17", *n + 1,
+                     v->valuestring);
+            return FT_E_SCHED_DATE;
+        }
+        days[(*n)++] = dnum(d);
+    }
+    if (*n > 1) qsort(days, *n, sizeof *days, cmp_i64);
+    return FT_OK;
+}
+
 typedef struct {
     int64_t key;
     size_t seq;
@@ -481,6 +519,11 @@ static int do_job(const cJSON *job, const rem_opts *op, rem_entry **ents, size_t
     const char *why = NULL;
     ft_status st = read_recurrence(cJSON_GetObjectItemCaseSensitive(job, "recurrence"), &rec, &why);
     if (st != FT_OK) return exclude(excl, id, NULL, "invalid", why, st);
+    int64_t skips[FT_SCHED_MAX_SKIP_DATES];
+    size_t nskips = 0;
+    char skip_why[120];
+    st = read_skip_dates(cJSON_GetObjectItemCaseSensitive(job, "skip_dates"), skips, &nskips, skip_why, sizeof skip_why);
+    if (st != FT_OK) return exclude(excl, id, NULL, "invalid", skip_why, st);
     ft_date first = {start.year, start.month, start.day};
     ft_date from = first, to = first;
     if (op->has_range) {
@@ -493,7 +536,10 @@ static int do_job(const cJSON *job, const rem_opts *op, rem_entry **ents, size_t
     if (!dates) return 0;
     size_t nd2 = 0;
     st = ft_recurrence_expand(&rec, first, from, to, dates, FT_SCHED_MAX_OCCURRENCES, &nd2);
-    if (st != FT_OK && st != FT_E_SCHED_TOO_MANY) {
+    /* st is reused for each visit below. (The two-year cap on the range keeps a series under 1,000
+     * visits today: this only speaks if that cap is raised.) */
+    int too_many = st == FT_E_SCHED_TOO_MANY;
+    if (st != FT_OK && !too_many) {
         free(dates);
         return exclude(excl, id, NULL, "invalid", "the recurrence cannot be expanded over that range", st);
     }
@@ -520,6 +566,11 @@ static int do_job(const cJSON *job, const rem_opts *op, rem_entry **ents, size_t
         st = ft_reminder_time_compute(&tz, job_utc, op->days_before, &w, op->has_now ? op->now : FT_SCHED_NO_NOW, &rt);
         if (st == FT_E_SCHED_STARTED) {
             ok = exclude(excl, id, date, "started", "the job has already started", 0);
+            continue;
+        }
+        int64_t z = dnum(dates[k]);
+        if (nskips && bsearch(&z, skips, nskips, sizeof *skips, cmp_i64)) {
+            ok = exclude(excl, id, date, "skipped", "this visit was skipped: no reminder is sent for it", 0);
             continue;
         }
         if (st != FT_OK) {
@@ -557,7 +608,7 @@ static int do_job(const cJSON *job, const rem_opts *op, rem_entry **ents, size_t
              (!note || cJSON_AddStringToObject(r, "zone_note", note)) &&
              cJSON_AddBoolToObject(r, "recurring", rec.kind != FT_RECUR_NONE);
     }
-    if (ok && st == FT_E_SCHED_TOO_MANY) ok = exclude(excl, id, NULL, "invalid", "the series has more than 1,000 visits in the range; only the first 1,000 are listed", FT_E_SCHED_TOO_MANY);
+    if (ok && too_many) ok = exclude(excl, id, NULL, "invalid", "the series has more than 1,000 visits in the range; only the first 1,000 are listed", FT_E_SCHED_TOO_MANY);
     free(dates);
     return ok;
 }

@@ -58,7 +58,8 @@ async function app() {
 /**
  * Adds a visit through the page's form.
  * @param {import('playwright-core').Page} page
- * @param {{customer: string, type: string, date: string, time: string, end: string, tech: string, gate?: string}} v
+ * @param {{customer: string, type: string, date: string, time: string, end: string, tech: string, gate?: string, repeat?: string}} v
+ *   repeat: the "Repeats" option's value ('' does not repeat, 'weekly', …)
  */
 async function addVisit(page, v) {
   const form = page.locator('form[data-form="job"]');
@@ -71,6 +72,7 @@ async function addVisit(page, v) {
   await form.locator('select[name="tz"]').selectOption(ZONE);
   await form.locator('input[name="technician"]').fill(v.tech);
   await form.locator('input[name="gate_code"]').fill(v.gate || '');
+  await form.locator('select[name="repeat"]').selectOption(v.repeat || '');
   await form.locator('button[type="submit"]').click();
   await until(async () => (await form.locator('input[name="technician"]').inputValue()) === '', 5000);
 }
@@ -153,6 +155,53 @@ test('templates: live preview with cost and warnings, then a saved template and 
   await pulled.waitFor({ timeout: 15000 });
   assert.match(await pulled.textContent() || '', /Visit canceled.*Maria Lopez.*Quarterly pest control/);
   assert.equal((await backend.sandboxMessages()).filter((m) => /Gate code: 77/.test(m.body)).length, 0);
+  assert.deepEqual(errors.filter((e) => !/401/.test(e)), []);
+});
+
+test('reminders: one visit of a weekly job is skipped (its reminder moves to "will not be sent"), then the skip is undone', async (t) => {
+  if (backend.kind !== 'real') { t.skip('tests/e2e/fake-relay.mjs has no reminders'); return; }
+  const { page, errors } = await app();
+  await addOptedInCustomer(page, 'Ken Adams', '(512) 555-0133');
+  await page.click('[data-view=reminders]');
+  await page.click('[data-action=new-type]');
+  await page.fill('input[name="job_type"]', 'Weekly lawn care');
+  await page.fill('input[name="days_before"]', '1');
+  await page.locator('textarea[name="text"]').fill('Hi {{customer.first_name}}, lawn care {{job.date}} at {{job.window_start}}.');
+  await page.click('[data-testid=tpl-save]');
+  await page.waitForSelector('[data-testid=tpl-save-state]:has-text("Saved")');
+  // Weekly from 3 days ahead: the reminders of the visits in 3 and 10 days are scheduled.
+  const first = addDays(today, 3), second = addDays(today, 10), third = addDays(today, 17);
+  await addVisit(page, { customer: 'Ken Adams', type: 'Weekly lawn care', date: first, time: '10:00', end: '11:00', tech: 'Lee Park', repeat: 'weekly' });
+  const row = (/** @type {string} */ date) => page.locator(`[data-testid=rem-upcoming] tr[data-date="${date}"]`, { hasText: 'Ken Adams' });
+  await row(second).waitFor({ timeout: 15000 });
+  await row(first).waitFor();
+  assert.equal(await row(second).locator('[data-testid=rem-status]').textContent(), 'Scheduled');
+  // A repeating visit: skip this one, or cancel the series (which says so).
+  assert.equal(await row(second).locator('[data-testid=cancel-visit]').textContent(), 'Cancel every visit of this series');
+
+  await page.evaluate(() => { const w = /** @type {any} */ (window); w.__asked = []; w.confirm = (/** @type {string} */ m) => { w.__asked.push(m); return true; }; });
+  await row(second).locator('[data-testid=skip-visit]').click();
+  const day = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', weekday: 'short', month: 'short', day: 'numeric' }).format(Date.parse(`${second}T12:00:00Z`));
+  assert.deepEqual(await page.evaluate(() => /** @type {any} */ (window).__asked),
+    [`Skip the Weekly lawn care visit for Ken Adams on ${day}? Its reminder will not be sent; the other visits of the series keep theirs.`]);
+  await row(second).waitFor({ state: 'detached', timeout: 15000 });
+  const skipped = page.locator(`[data-testid=rem-excluded] li[data-reason="skipped"][data-date="${second}"]`);
+  await skipped.waitFor({ timeout: 15000 });
+  assert.match(await skipped.textContent() || '', new RegExp(`^Visit skipped Ken Adams · Weekly lawn care · ${day}This visit was skipped`));
+  // The series' other visits keep their reminders; the saved job carries the date.
+  assert.equal(await row(first).locator('[data-testid=rem-status]').textContent(), 'Scheduled');
+  await row(third).waitFor();
+  const skipsOf = () => page.evaluate(() => JSON.stringify([.../** @type {any} */ (window).fieldtext.store.getState().model.jobs.values()]
+    .filter((j) => j.job_type === 'Weekly lawn care').map((j) => j.skip_dates || [])));
+  await until(async () => (await skipsOf()) === JSON.stringify([[second]]), 5000);
+
+  // Undo: the visit is back among the upcoming reminders, scheduled; nothing is left skipped.
+  await skipped.locator('[data-testid=unskip-visit]').click();
+  await row(second).waitFor({ timeout: 15000 });
+  assert.equal(await row(second).locator('[data-testid=rem-status]').textContent(), 'Scheduled');
+  await skipped.waitFor({ state: 'detached', timeout: 15000 });
+  await until(async () => (await skipsOf()) === '[[]]', 5000);
+  assert.equal((await page.evaluate(() => /** @type {any} */ (window).__asked)).length, 1, 'undo asks nothing');
   assert.deepEqual(errors.filter((e) => !/401/.test(e)), []);
 });
 

@@ -374,6 +374,124 @@ static void reminders_list_filters_and_says_why(void) {
     cJSON_Delete(j);
 }
 
+/* The excluded entry of one visit (job and date), or NULL. */
+static const cJSON *excluded_visit(const cJSON *j, const char *job, const char *date) {
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItem(j, "excluded")) {
+        const cJSON *d = cJSON_GetObjectItem(e, "date");
+        if (strcmp(cJSON_GetObjectItem(e, "job_id")->valuestring, job) == 0 && cJSON_IsString(d) &&
+            strcmp(d->valuestring, date) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+static int has_reminder(const cJSON *j, const char *job, const char *date) {
+    const cJSON *r;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItem(j, "reminders")) {
+        if (strcmp(cJSON_GetObjectItem(r, "job_id")->valuestring, job) == 0 &&
+            strcmp(cJSON_GetObjectItem(r, "date")->valuestring, date) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void reminders_list_leaves_out_skipped_visits_of_a_series(void) {
+    /* Weekly on Mondays from March 10; the 17th and the 31st are skipped, the 18th is no visit of
+     * the series (ignored); the one-off job b skips its only visit. */
+    cJSON *j = reminders(
+        "{\"now\":\"2025-03-01T12:00:00Z\",\"from\":\"2025-03-01\",\"to\":\"2025-03-31\",\"jobs\":["
+        "{\"id\":\"a\",\"start\":\"2025-03-10T09:00\",\"time_zone\":\"America/Chicago\",\"recurrence\":{\"freq\":\"weekly\"},"
+        "\"skip_dates\":[\"2025-03-31\",\"2025-03-18\",\"2025-03-17\"],"
+        "\"customer\":{\"sms_number\":\"2175552148\",\"consent\":\"opted_in\"}},"
+        "{\"id\":\"b\",\"start\":\"2025-03-12T09:00\",\"time_zone\":\"America/Chicago\",\"skip_dates\":[\"2025-03-12\"],"
+        "\"customer\":{\"sms_number\":\"2175552148\",\"consent\":\"opted_in\"}}"
+        "]}",
+        FT_OK);
+    CHECK_EQ_INT(cJSON_GetArraySize(cJSON_GetObjectItem(j, "reminders")), 2); /* a on Mar 10 and 24 */
+    CHECK(has_reminder(j, "a", "2025-03-10"));
+    CHECK(has_reminder(j, "a", "2025-03-24"));
+    CHECK(!has_reminder(j, "a", "2025-03-17"));
+    CHECK(!has_reminder(j, "b", "2025-03-12"));
+    static const char *const skipped[][2] = {{"a", "2025-03-17"}, {"a", "2025-03-31"}, {"b", "2025-03-12"}};
+    for (size_t i = 0; i < 3; i++) {
+        const cJSON *e = excluded_visit(j, skipped[i][0], skipped[i][1]);
+        CHECK(e != NULL);
+        if (!e) continue;
+        CHECK_EQ_STR(cJSON_GetObjectItem(e, "reason")->valuestring, "skipped");
+        CHECK(strstr(cJSON_GetObjectItem(e, "message")->valuestring, "skipped") != NULL);
+        CHECK(cJSON_GetObjectItem(e, "error") == NULL);
+    }
+    CHECK(excluded_visit(j, "a", "2025-03-18") == NULL);
+    CHECK_EQ_INT(cJSON_GetArraySize(cJSON_GetObjectItem(j, "excluded")), 3);
+    cJSON_Delete(j);
+    /* A skipped visit that has started says so ("started"), as any other. */
+    j = reminders(
+        "{\"now\":\"2025-03-20T12:00:00Z\",\"from\":\"2025-03-10\",\"to\":\"2025-03-24\",\"jobs\":["
+        "{\"id\":\"a\",\"start\":\"2025-03-10T09:00\",\"time_zone\":\"America/Chicago\",\"recurrence\":{\"freq\":\"weekly\"},"
+        "\"skip_dates\":[\"2025-03-17\",\"2025-03-24\"],\"customer\":{\"sms_number\":\"2175552148\",\"consent\":\"opted_in\"}}]}",
+        FT_OK);
+    CHECK_EQ_INT(cJSON_GetArraySize(cJSON_GetObjectItem(j, "reminders")), 0);
+    const cJSON *e = excluded_visit(j, "a", "2025-03-17");
+    CHECK(e && strcmp(cJSON_GetObjectItem(e, "reason")->valuestring, "started") == 0);
+    e = excluded_visit(j, "a", "2025-03-24");
+    CHECK(e && strcmp(cJSON_GetObjectItem(e, "reason")->valuestring, "skipped") == 0);
+    cJSON_Delete(j);
+}
+
+/* The job's single "invalid" exclusion: its error name and message. */
+static void check_invalid_job(const char *skip_dates_json, const char *error_name, const char *message_part) {
+    char in[8192 + 512];
+    snprintf(in, sizeof in,
+             "{\"from\":\"2025-03-01\",\"to\":\"2025-03-31\",\"jobs\":[{\"id\":\"a\",\"start\":\"2025-03-10T09:00\","
+             "\"time_zone\":\"America/Chicago\",\"recurrence\":{\"freq\":\"weekly\"},\"skip_dates\":%s,"
+             "\"customer\":{\"sms_number\":\"2175552148\",\"consent\":\"opted_in\"}}]}",
+             skip_dates_json);
+    cJSON *j = reminders(in, FT_OK);
+    CHECK_EQ_INT(cJSON_GetArraySize(cJSON_GetObjectItem(j, "reminders")), 0);
+    const cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "excluded"), 0);
+    CHECK_EQ_INT(cJSON_GetArraySize(cJSON_GetObjectItem(j, "excluded")), 1);
+    CHECK(e && strcmp(cJSON_GetObjectItem(e, "reason")->valuestring, "invalid") == 0);
+    const cJSON *err = e ? cJSON_GetObjectItem(e, "error") : NULL;
+    CHECK(err && strcmp(cJSON_GetObjectItem(err, "name")->valuestring, error_name) == 0);
+    const cJSON *m = e ? cJSON_GetObjectItem(e, "message") : NULL;
+    CHECK(m && strstr(m->valuestring, message_part) != NULL);
+    if (m && !strstr(m->valuestring, message_part)) fprintf(stderr, "  message: %s\n", m->valuestring);
+    cJSON_Delete(j);
+}
+
+static void reminders_list_refuses_a_job_with_invalid_skip_dates(void) {
+    check_invalid_job("[\"2025-03-17\",\"2025-02-30\"]", "FT_E_SCHED_DATE", "entry 2 (\"2025-02-30\") is not a valid date");
+    check_invalid_job("[\"2025-3-17\"]", "FT_E_SCHED_DATE", "entry 1");
+    check_invalid_job("[\"2025-03-17T09:00\"]", "FT_E_SCHED_DATE", "entry 1");
+    check_invalid_job("[20250317]", "FT_E_SCHED_DATE", "entry 1 is not a date string");
+    check_invalid_job("\"2025-03-17\"", "FT_E_JSON_SHAPE", "must be an array");
+    /* At most FT_SCHED_MAX_SKIP_DATES (366): a year of daily dates passes, one more does not. */
+    char list[6000];
+    size_t n = 0;
+    list[n++] = '[';
+    for (unsigned i = 0; i <= FT_SCHED_MAX_SKIP_DATES; i++) {
+        int y, m, d;
+        ft_civil_from_days(ft_days_from_civil(2025, 1, 1) + i, &y, &m, &d);
+        n += (size_t)snprintf(list + n, sizeof list - n, "%s\"%04d-%02d-%02d\"", i ? "," : "", y, m, d);
+    }
+    list[n++] = ']';
+    list[n] = '\0';
+    check_invalid_job(list, "FT_E_TOO_LARGE", "at most 366");
+    char *last = strrchr(list, ',');
+    strcpy(last, "]"); /* 366 dates */
+    char in[8192 + 512];
+    snprintf(in, sizeof in,
+             "{\"from\":\"2025-03-01\",\"to\":\"2025-03-31\",\"jobs\":[{\"id\":\"a\",\"start\":\"2025-03-09T09:00\","
+             "\"time_zone\":\"America/Chicago\",\"recurrence\":{\"freq\":\"weekly\"},\"skip_dates\":%s,"
+             "\"customer\":{\"sms_number\":\"2175552148\",\"consent\":\"opted_in\"}}]}",
+             list);
+    cJSON *j = reminders(in, FT_OK);
+    CHECK_EQ_STR(reason_of(j, "a"), "skipped"); /* every visit skipped, none invalid */
+    CHECK_EQ_INT(cJSON_GetArraySize(cJSON_GetObjectItem(j, "excluded")), 4);
+    cJSON_Delete(j);
+}
+
 static void tz_json_converts_and_lists(void) {
     char *out = NULL;
     const char *in = "{\"state\":\"NL\",\"utc\":\"2025-07-01T12:00:00Z\"}";
@@ -593,6 +711,8 @@ int main(void) {
     RUN(recurrence_monthly_on_the_31st_takes_last_day_or_skips);
     RUN(recurrence_weekly_and_nth_or_last_weekday);
     RUN(reminders_list_filters_and_says_why);
+    RUN(reminders_list_leaves_out_skipped_visits_of_a_series);
+    RUN(reminders_list_refuses_a_job_with_invalid_skip_dates);
     RUN(tz_json_converts_and_lists);
 #ifndef __EMSCRIPTEN__
     RUN(tzver_cmp_orders_releases);

@@ -36,6 +36,7 @@ extern "C" {
 #define FT_SCHED_MAX_OCCURRENCES 1000u   /* dates one recurring job may expand to in one call */
 #define FT_SCHED_MAX_JOBS 5000u          /* jobs in one reminders-list call */
 #define FT_SCHED_MAX_REMINDERS 20000u    /* reminders in one reminders-list reply */
+#define FT_SCHED_MAX_SKIP_DATES 366u     /* "skip_dates" of one job (a year of daily visits) */
 #define FT_SCHED_MIN_YEAR 1970
 #define FT_SCHED_MAX_YEAR 2200
 #define FT_TZ_NAME_MAX 16u               /* abbreviation bytes ("AKST", "<-03>" contents) */
@@ -239,13 +240,21 @@ ft_status ft_recurrence_expand(const ft_recurrence *r, ft_date first, ft_date fr
  *            "customer": {"id", "name", "sms_number", "consent": "opted_in"|"opted_out"|"pending"|...},
  *            "recurrence": {"freq": "weekly"|"monthly_date"|"monthly_weekday", "interval": 1,
  *                           "until": "2025-12-31", "count": 10, "short_month": "last_day"|"skip",
- *                           "week": 2 | -1 | "last", "weekday": "tuesday"}?}]}
+ *                           "week": 2 | -1 | "last", "weekday": "tuesday"}?,
+ *            "skip_dates": ["2025-03-17", ...]?}]}
+ * "skip_dates": visits the office called off one by one (the customer away, a holiday), each the
+ * visit's local date YYYY-MM-DD (the "date" of its reminder). Such a visit gets no reminder; it is
+ * listed in "excluded" with reason "skipped" (unless it has already started: "started"). A date
+ * that is no visit of the job is ignored, so the list can outlive edits of the series. At most
+ * FT_SCHED_MAX_SKIP_DATES entries, each a valid date, else the job is "invalid" (error
+ * FT_E_SCHED_DATE for a bad entry, FT_E_JSON_SHAPE when not an array, FT_E_TOO_LARGE over the cap).
  * Reply: {"ok":true,"reminders":[{"job_id","date","customer_id","customer_name","sms_number",
  *   "technician","job_type","time_zone","job_start","job_start_utc","send_at","send_at_utc",
  *   "adjusted":"none"|"moved_later"|"moved_earlier"|"late","zone_note"?}],   (sorted by send_at_utc)
  *  "excluded":[{"job_id","date"?,"reason","message"}]}
  * Reasons: "technician", "class", "customer_type", "job_type" (filtered out), "outside_range",
- * "not_opted_in", "no_sms_number", "no_send_time", "started", "invalid" (with "error").
+ * "not_opted_in", "no_sms_number", "no_send_time", "started", "skipped" (per visit, "skip_dates"),
+ * "invalid" (with "error").
  * *out is set except on FT_E_NOMEM / FT_E_INVALID_ARG; free with ft_free. */
 ft_status ft_reminders_json(const char *json, size_t len, char **out);
 

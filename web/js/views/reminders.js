@@ -59,6 +59,7 @@ const REASONS = /** @type {Record<string, string>} */ ({
   no_send_time: 'No time left in the 8 AM–9 PM window before the visit',
   refused: 'Refused by the relay',
   canceled: 'Visit canceled',
+  skipped: 'Visit skipped',
   deleted: 'Visit deleted',
   rescheduled: 'Visit moved',
   changed: 'Visit or template changed',
@@ -121,6 +122,23 @@ function templateMap(s) {
 /** The templates, sorted by job type. @param {State} s */
 function templates(s) {
   return [...templateMap(s).values()].sort((a, b) => a.job_type.localeCompare(b.job_type));
+}
+
+/**
+ * The job as it will be once this browser's saves reach the relay: the latest job.saved of it still
+ * in the outbox, else the log's (so two skips in a row both stay).
+ * @param {State} s @param {string} jobId @returns {any}
+ */
+function currentJob(s, jobId) {
+  for (let i = s.outbox.length - 1; i >= 0; i--) {
+    const o = s.outbox[i];
+    if (o.type === 'job.saved' && o.body && o.body.job_id === jobId) return o.body;
+  }
+  const j = s.model.jobs.get(jobId);
+  if (!j) return null;
+  const { deleted, at, ...body } = j; // the model's own fields, not the event's
+  void deleted; void at;
+  return body;
 }
 
 /** @param {State} s @param {string} jobId */
@@ -511,7 +529,8 @@ function lists(s) {
   /** @type {Map<string, any>} */
   const logged = new Map();
   for (const ev of s.model.reminderLog) if (ev.type !== 'message.send') logged.set(`${ev.body.job_id}|${ev.body.occurrence}`, ev);
-  const excluded = (data.excluded || []).filter((x) => x.reason !== 'started' && x.reason !== 'outside_range' && !(x.state === 'sent'));
+  // A skipped visit stays listed even when its reminder had gone already: "Undo skip" is there.
+  const excluded = (data.excluded || []).filter((x) => x.reason !== 'started' && x.reason !== 'outside_range' && (x.reason === 'skipped' || !(x.state === 'sent')));
 
   out.push(h('h3', { id: 'rem-up' }, `Upcoming (${upcoming.length})`));
   if (!upcoming.length) out.push(h('p', { class: 'muted' }, 'No reminders scheduled in the next 30 days.'));
@@ -529,9 +548,12 @@ function lists(s) {
           h('td', {}, h('span', { class: `status-chip ${kind}`, 'data-testid': 'rem-status' }, word),
             x.segments ? h('span', { class: 'hint block' }, `${plural(x.segments, 'segment')}${x.encoding === 'UCS-2' ? ' (Unicode)' : ''}`) : '',
             x.message ? h('span', { class: 'hint block' }, sentence(x.message)) : '',
+            s.model.jobs.has(x.job_id) && s.storage.writable && x.recurring
+              ? h('button', { type: 'button', class: 'link block', 'data-action': 'skip-visit', 'data-job': x.job_id, 'data-date': x.date, 'data-testid': 'skip-visit' }, 'Skip this visit')
+              : '',
             s.model.jobs.has(x.job_id) && s.storage.writable
               ? h('button', { type: 'button', class: 'link block', 'data-action': 'cancel-visit', 'data-job': x.job_id, 'data-testid': 'cancel-visit' },
-                x.recurring ? 'Cancel this repeating visit' : 'Cancel visit')
+                x.recurring ? 'Cancel every visit of this series' : 'Cancel visit')
               : ''));
       }))));
   }
@@ -541,17 +563,22 @@ function lists(s) {
   else {
     out.push(h('ul', { class: 'rem-excluded', 'aria-labelledby': 'rem-ex', 'data-testid': 'rem-excluded' }, ...excluded.map((x) => {
       const c = customerOfJob(s, x.job_id);
-      const ev = logged.get(`${x.job_id}|${x.date}`);
+      // A skipped visit: the relay's reason is the current one (the log may hold an older one).
+      const skipped = x.reason === 'skipped';
+      const ev = skipped ? undefined : logged.get(`${x.job_id}|${x.date}`);
       const reason = (ev && ev.body.reason) || x.reason;
       const missing = (ev && ev.body.missing) || x.missing;
       const detail = reason === 'missing_field' && Array.isArray(missing) && missing.length
         ? `No ${missing.map((m) => labelOf(String(m).replace(/^\{\{|\}\}$/g, ''))).join(', ')} for this visit.`
         : sentence((ev && ev.body.message) || x.message);
-      return h('li', { 'data-job': x.job_id, 'data-reason': reason },
+      return h('li', { 'data-job': x.job_id, 'data-date': x.date || '', 'data-reason': reason },
         h('span', { class: 'status-chip bad', 'data-testid': 'rem-reason' }, REASONS[reason] || reason),
         ' ', h('span', { class: 'name' }, c.name || 'A visit'),
         c.job ? ` · ${c.job.job_type}` : '', x.date ? ` · ${dayOnly(x.date)}` : '',
-        detail ? h('span', { class: 'hint block' }, detail) : '');
+        detail ? h('span', { class: 'hint block' }, detail) : '',
+        skipped && x.date && s.model.jobs.has(x.job_id) && s.storage.writable
+          ? h('button', { type: 'button', class: 'link block', 'data-action': 'unskip-visit', 'data-job': x.job_id, 'data-date': x.date, 'data-testid': 'unskip-visit' }, 'Undo skip')
+          : '');
     })));
   }
 
@@ -652,11 +679,34 @@ export function bind(el, actions) {
         if (!job) return;
         const c = customerOfJob(state(), job.job_id);
         const who = c.name ? ` for ${c.name}` : '';
-        if (!window.confirm(job.recurrence ? `Cancel this repeating ${job.job_type} visit${who}, with every repeat? Their reminders will not be sent.`
+        if (!window.confirm(job.recurrence ? `Cancel every ${job.job_type} visit${who}: the whole repeating series, not only this date? None of their reminders will be sent. (To call off one date only, use "Skip this visit".)`
           : `Cancel the ${job.job_type} visit${who}? Its reminder will not be sent.`)) return;
         const { deleted, at, ...body } = job; // the model's own fields, not the event's
         void deleted; void at;
         actions.saveJob({ ...body, canceled: true }, 'Visit canceled: its reminders will not be sent.').then(() => actions.loadReminders());
+        break;
+      }
+      case 'skip-visit':
+      case 'unskip-visit': {
+        // One visit of a repeating job: its date goes into (or out of) the job's skip_dates and the
+        // job is saved again. The relay pulls back a reminder of it still waiting to go (one already
+        // handed to Twilio is recorded as too late), and gives it back its reminder on undo.
+        const s = state();
+        const job = currentJob(s, a.job || '');
+        const date = a.date || '';
+        if (!job || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return;
+        const c = customerOfJob(s, job.job_id);
+        const who = c.name ? ` for ${c.name}` : '';
+        const had = Array.isArray(job.skip_dates) ? job.skip_dates.filter((/** @type {unknown} */ d) => typeof d === 'string') : [];
+        const skip = a.action === 'skip-visit';
+        if (skip && !window.confirm(`Skip the ${job.job_type} visit${who} on ${dayOnly(date)}? Its reminder will not be sent; the other visits of the series keep theirs.`)) return;
+        const dates = skip ? [...new Set([...had, date])].sort() : had.filter((/** @type {string} */ d) => d !== date);
+        /** @type {any} */
+        const body = { ...job };
+        delete body.skip_dates;
+        if (dates.length) body.skip_dates = dates;
+        actions.saveJob(body, skip ? `Visit on ${dayOnly(date)} skipped: its reminder will not be sent.` : `Skip undone: the visit on ${dayOnly(date)} gets its reminder again.`)
+          .then(() => actions.loadReminders());
         break;
       }
       default: break;
