@@ -170,57 +170,59 @@ typedef struct {
     const char *not_before;      /* the word before the match must not be one of these */
     const char *not_after_first; /* the word after the first word must not be one of these */
     const char *not_following;   /* none of the 3 words after the match may be one of these */
+    const char *not_between;     /* no word a "~N" gap skips may be one of these */
 } rule;
 
 static const rule rules[] = {
     /* English */
     {"stop-texting", FT_LANG_EN, {W_STOP, "~3", W_MSG},
-     "dont|not|never|cant|wont|doesnt|didnt|didn|t|to|will|would|may|might|should", "by|in|over|at|off|on|for|and|to|near", NULL},
+     "dont|not|never|cant|wont|doesnt|didnt|didn|t|to|will|would|may|might|should", "by|in|over|at|off|on|for|and|to|near", NULL, NULL},
     {"dont-text", FT_LANG_EN, {"dont|never", "~1", W_MSG_VERB}, NULL,
-     NULL, W_TIMING "|the|him|her|them|tech|technician|guy|crew|office|back|when|if"},
-    {"dont-want-texts", FT_LANG_EN, {"dont|never|no", "~1", "want|need|wish|like", "~4", W_MSG_PLURAL}, NULL, NULL, NULL},
-    {"dont-send-texts", FT_LANG_EN, {"dont|never", "~1", "send", "~3", W_MSG}, NULL, NULL, W_TIMING},
-    {"no-more-texts", FT_LANG_EN, {"no", "more|longer", "~3", W_MSG}, NULL, NULL, NULL},
+     NULL, W_TIMING "|the|him|her|them|tech|technician|guy|crew|office|back|when|if",
+     W_STOP "|cancel|pause"}, /* "don't stop texting me" asks for more, not less */
+    {"dont-want-texts", FT_LANG_EN, {"dont|never|no", "~1", "want|need|wish|like", "~4", W_MSG_PLURAL}, NULL, NULL, NULL, NULL},
+    {"dont-send-texts", FT_LANG_EN, {"dont|never", "~1", "send", "~3", W_MSG}, NULL, NULL, W_TIMING, NULL},
+    {"no-more-texts", FT_LANG_EN, {"no", "more|longer", "~3", W_MSG}, NULL, NULL, NULL, NULL},
     {"unsubscribe", FT_LANG_EN, {"unsubscribe|unsubscribed|unsubscribing|unsub|unsuscribe|unsubcribe|unsubscibe|unsubscrib*"},
-     NULL, NULL, NULL},
-    {"opt-out", FT_LANG_EN, {"opt|opting|opted", "?me|us|myself", "out"}, NULL, NULL, NULL},
-    {"opt-out", FT_LANG_EN, {"optout*|optedout"}, NULL, NULL, NULL},
-    {"take-me-off", FT_LANG_EN, {"take|get|put", "me|us", "off"}, NULL, NULL, NULL},
-    {"take-my-number-off", FT_LANG_EN, {"take|get", "my|our|this", "number|phone|cell|name|info", "off"}, NULL, NULL, NULL},
-    {"remove-me", FT_LANG_EN, {"remove|delete|erase|drop", "me|us"}, NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL},
+    {"opt-out", FT_LANG_EN, {"opt|opting|opted", "?me|us|myself", "out"}, NULL, NULL, NULL, NULL},
+    {"opt-out", FT_LANG_EN, {"optout*|optedout"}, NULL, NULL, NULL, NULL},
+    {"take-me-off", FT_LANG_EN, {"take|get|put", "me|us", "off"}, NULL, NULL, NULL, NULL},
+    {"take-my-number-off", FT_LANG_EN, {"take|get", "my|our|this", "number|phone|cell|name|info", "off"}, NULL, NULL, NULL, NULL},
+    {"remove-me", FT_LANG_EN, {"remove|delete|erase|drop", "me|us"}, NULL, NULL, NULL, NULL},
     {"remove-my-number", FT_LANG_EN,
-     {"remove|delete|erase|drop", "my|our|this", "number|phone|cell|name|contact|info|information"}, NULL, NULL, NULL},
-    {"off-your-list", FT_LANG_EN, {"off", "your|the|ur|this", "~1", "list|lists"}, NULL, NULL, NULL},
-    {"leave-me-alone", FT_LANG_EN, {"leave", "me|us", "alone"}, NULL, NULL, NULL},
-    {"wrong-number", FT_LANG_EN, {"wrong", "number|person|phone|guy"}, NULL, NULL, "for|of|on|in|to"},
-    {"not-interested", FT_LANG_EN, {"not|no|longer", "interested|intrested|interrested"}, NULL, NULL, NULL},
+     {"remove|delete|erase|drop", "my|our|this", "number|phone|cell|name|contact|info|information"}, NULL, NULL, NULL, NULL},
+    {"off-your-list", FT_LANG_EN, {"off", "your|the|ur|this", "~1", "list|lists"}, NULL, NULL, NULL, NULL},
+    {"leave-me-alone", FT_LANG_EN, {"leave", "me|us", "alone"}, NULL, NULL, NULL, NULL},
+    {"wrong-number", FT_LANG_EN, {"wrong", "number|person|phone|guy"}, NULL, NULL, "for|of|on|in|to", NULL},
+    {"not-interested", FT_LANG_EN, {"not|no|longer", "interested|intrested|interrested"}, NULL, NULL, NULL, NULL},
     {"revoke-consent", FT_LANG_EN, {"revoke|withdraw|retract|cancel|end", "~2", "consent|permission|subscription"}, NULL, NULL,
-     NULL},
+     NULL, NULL},
     {"cancel-texts", FT_LANG_EN, {"cancel", "~2", "texts|txts|messages|msgs|sms|textmessages|notifications|alerts|spam"},
-     NULL, NULL, NULL},
-    {"texts-must-stop", FT_LANG_EN, {W_MSG_PLURAL, "~3", "stop|end|cease"}, NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL},
+    {"texts-must-stop", FT_LANG_EN, {W_MSG_PLURAL, "~3", "stop|end|cease"}, NULL, NULL, NULL, NULL},
     /* French */
-    {"arretez-de-texter", FT_LANG_FR, {W_FR_STOP, "~3", W_FR_VERB "|" W_FR_MSG}, "n|ne|pas", "vous|pas", NULL},
-    {"ne-plus-ecrire", FT_LANG_FR, {"n|ne", "me|m|nous", "~1", W_FR_VERB, "plus|jamais"}, NULL, NULL, NULL},
-    {"ne-plus-ecrire", FT_LANG_FR, {"n|ne", "plus|jamais", "me|m|nous", "~1", W_FR_VERB}, NULL, NULL, NULL},
-    {"plus-de-messages", FT_LANG_FR, {"plus", "de|d", "~1", W_FR_MSG}, "ai|a|avons|recu", NULL, NULL},
-    {"desabonner", FT_LANG_FR, {"desabonn*|desinscri*|desabone*"}, NULL, NULL, NULL},
+    {"arretez-de-texter", FT_LANG_FR, {W_FR_STOP, "~3", W_FR_VERB "|" W_FR_MSG}, "n|ne|pas", "vous|pas", NULL, NULL},
+    {"ne-plus-ecrire", FT_LANG_FR, {"n|ne", "me|m|nous", "~1", W_FR_VERB, "plus|jamais"}, NULL, NULL, NULL, NULL},
+    {"ne-plus-ecrire", FT_LANG_FR, {"n|ne", "plus|jamais", "me|m|nous", "~1", W_FR_VERB}, NULL, NULL, NULL, NULL},
+    {"plus-de-messages", FT_LANG_FR, {"plus", "de|d", "~1", W_FR_MSG}, "ai|a|avons|recu", NULL, NULL, NULL},
+    {"desabonner", FT_LANG_FR, {"desabonn*|desinscri*|desabone*"}, NULL, NULL, NULL, NULL},
     {"retirez-moi", FT_LANG_FR,
      {"retirez|retirer|retire|enlevez|enlever|enleve|supprimez|supprimer|supprime|effacez|effacer|rayez|rayer|otez|oter",
       "moi|nous"},
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL},
     {"retirez-mon-numero", FT_LANG_FR,
      {"retirez|retirer|retire|enlevez|enlever|enleve|supprimez|supprimer|supprime|effacez|effacer|rayez|rayer|otez|oter",
       "mon|notre|ce|le", "numero|telephone|cellulaire|nom"},
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL},
     {"ne-veux-plus", FT_LANG_FR,
-     {"n|ne", "veux|veut|voulons|souhaite|souhaitons|desire|desirons", "plus", "~3", "recevoir|" W_FR_MSG}, NULL, NULL, NULL},
+     {"n|ne", "veux|veut|voulons|souhaite|souhaitons|desire|desirons", "plus", "~3", "recevoir|" W_FR_MSG}, NULL, NULL, NULL, NULL},
     {"ne-veux-plus", FT_LANG_FR,
-     {"n|ne", "veux|veut|voulons|souhaite|souhaitons|desire|desirons", "pas|plus", "de|d", W_FR_MSG}, NULL, NULL, NULL},
-    {"laissez-moi-tranquille", FT_LANG_FR, {"laissez|laisse|laisser", "moi|nous", "tranquille|tranquilles|en"}, NULL, NULL, NULL},
-    {"mauvais-numero", FT_LANG_FR, {"mauvais|faux", "numero"}, NULL, NULL, NULL},
-    {"mauvais-numero", FT_LANG_FR, {"erreur", "de", "numero|personne"}, NULL, NULL, NULL},
-    {"pas-interesse", FT_LANG_FR, {"pas|plus", "interesse|interessee|interesses|interessees"}, NULL, NULL, NULL},
+     {"n|ne", "veux|veut|voulons|souhaite|souhaitons|desire|desirons", "pas|plus", "de|d", W_FR_MSG}, NULL, NULL, NULL, NULL},
+    {"laissez-moi-tranquille", FT_LANG_FR, {"laissez|laisse|laisser", "moi|nous", "tranquille|tranquilles|en"}, NULL, NULL, NULL, NULL},
+    {"mauvais-numero", FT_LANG_FR, {"mauvais|faux", "numero"}, NULL, NULL, NULL, NULL},
+    {"mauvais-numero", FT_LANG_FR, {"erreur", "de", "numero|personne"}, NULL, NULL, NULL, NULL},
+    {"pas-interesse", FT_LANG_FR, {"pas|plus", "interesse|interessee|interesses|interessees"}, NULL, NULL, NULL, NULL},
 };
 
 /* A short body made only of stop words and filler ("Stop please", "please STOP IT", "arrêtez
@@ -234,10 +236,38 @@ static const rule rules[] = {
     "ca|cela|immediatement|deja|je|ai|dit|bon|ok"
 #define W_FRENCH_ONLY "svp|stp|merci|il|vous|plait|maintenant|tout|suite|ca|cela|immediatement|deja|je|ai|dit|arret|arrete|arretez|arreter|cessez"
 
+/* word_in's answers for one text, per set of alternatives: the rules share their word sets (W_MSG,
+ * W_STOP...) and try them at every word, so each (word, set) is looked at once. A small open-
+ * addressed table keyed by the set's address; a bit per word (the first MEMO_WORDS words; later ones,
+ * or a full table, are simply not remembered). */
+#define MEMO_SLOTS 64
+#define MEMO_WORDS 64
+typedef struct {
+    const char *alts[MEMO_SLOTS];
+    uint64_t known[MEMO_SLOTS], yes[MEMO_SLOTS];
+} word_memo;
+
+static int word_is(word_memo *m, const tokens *t, size_t i, const char *alts) {
+    if (i >= MEMO_WORDS) return word_in(t->t[i].s, alts);
+    size_t k = ((uintptr_t)alts >> 3) % MEMO_SLOTS, probes = 0;
+    while (m->alts[k] && m->alts[k] != alts) {
+        if (++probes == MEMO_SLOTS) return word_in(t->t[i].s, alts);
+        k = (k + 1) % MEMO_SLOTS;
+    }
+    m->alts[k] = alts;
+    uint64_t bit = (uint64_t)1 << i;
+    if (!(m->known[k] & bit)) {
+        m->known[k] |= bit;
+        if (word_in(t->t[i].s, alts)) m->yes[k] |= bit;
+    }
+    return (m->yes[k] & bit) != 0;
+}
+
 typedef struct {
     const tokens *t;
     const rule *r;
     size_t clause;
+    word_memo *memo;
 } match_ctx;
 
 static int match_at(const match_ctx *c, int slot, size_t pos, size_t *end) {
@@ -251,13 +281,14 @@ static int match_at(const match_ctx *c, int slot, size_t pos, size_t *end) {
         for (int g = 0; g <= gap; g++) {
             if (pos + (size_t)g > c->t->n) break;
             if (g > 0 && c->t->t[pos + (size_t)g - 1].clause != c->clause) break;
+            if (g > 0 && c->r->not_between && word_is(c->memo, c->t, pos + (size_t)g - 1, c->r->not_between)) break;
             if (match_at(c, slot + 1, pos + (size_t)g, end)) return 1;
         }
         return 0;
     }
     int optional = s[0] == '?';
     const char *alts = optional ? s + 1 : s;
-    if (pos < c->t->n && c->t->t[pos].clause == c->clause && word_in(c->t->t[pos].s, alts) &&
+    if (pos < c->t->n && c->t->t[pos].clause == c->clause && word_is(c->memo, c->t, pos, alts) &&
         match_at(c, slot + 1, pos + 1, end))
         return 1;
     return optional ? match_at(c, slot + 1, pos, end) : 0;
@@ -278,19 +309,21 @@ static void set_phrase(ft_keyword_result *out, const tokens *t, size_t from, siz
 static int in_same_clause(const tokens *t, size_t i, size_t clause) { return i < t->n && t->t[i].clause == clause; }
 
 static int match_rules(const tokens *t, ft_keyword_result *out) {
+    word_memo memo;
+    memset(&memo, 0, sizeof memo);
     for (size_t r = 0; r < sizeof rules / sizeof rules[0]; r++) {
         const rule *ru = &rules[r];
         for (size_t s = 0; s < t->n; s++) {
-            match_ctx c = {t, ru, t->t[s].clause};
+            match_ctx c = {t, ru, t->t[s].clause, &memo};
             size_t end = 0;
             if (!match_at(&c, 0, s, &end)) continue;
-            if (ru->not_before && s > 0 && in_same_clause(t, s - 1, c.clause) && word_in(t->t[s - 1].s, ru->not_before))
+            if (ru->not_before && s > 0 && in_same_clause(t, s - 1, c.clause) && word_is(&memo, t, s - 1, ru->not_before))
                 continue;
-            if (ru->not_after_first && in_same_clause(t, s + 1, c.clause) && word_in(t->t[s + 1].s, ru->not_after_first))
+            if (ru->not_after_first && in_same_clause(t, s + 1, c.clause) && word_is(&memo, t, s + 1, ru->not_after_first))
                 continue;
             int blocked = 0;
             for (size_t k = end; ru->not_following && k < end + 3 && in_same_clause(t, k, c.clause); k++)
-                if (word_in(t->t[k].s, ru->not_following)) blocked = 1;
+                if (word_is(&memo, t, k, ru->not_following)) blocked = 1;
             if (blocked) continue;
             out->cls = FT_KW_OPT_OUT_REQUEST;
             out->lang = ru->lang;

@@ -85,6 +85,24 @@ static void keyword_does_not_take_stop_by_as_opt_out(void) {
     CHECK_EQ_INT(classify("Cancel my appointment").cls, FT_KW_NONE);
 }
 
+/* A request (and a blocker of one) far into a long text: past the words whose answers the matcher
+ * remembers (64), the words are matched directly, with the same result. */
+static void keyword_finds_a_request_after_many_words(void) {
+    char body[2048] = "";
+    for (int i = 0; i < 70; i++) strcat(body, "lawn ");
+    ft_keyword_result r = classify(body);
+    CHECK_EQ_INT(r.cls, FT_KW_NONE);
+    char req[2100];
+    snprintf(req, sizeof req, "%splease stop texting me", body);
+    r = classify(req);
+    CHECK_EQ_INT(r.cls, FT_KW_OPT_OUT_REQUEST);
+    CHECK_EQ_STR(r.phrase, "stop texting me");
+    snprintf(req, sizeof req, "%sdont stop texting me", body);
+    CHECK_EQ_INT(classify(req).cls, FT_KW_NONE); /* not_before, at word 71 */
+    snprintf(req, sizeof req, "%scan the tech stop by at 5 and text me", body);
+    CHECK_EQ_INT(classify(req).cls, FT_KW_NONE); /* not_after_first */
+}
+
 static void keyword_refuses_invalid_utf8_and_huge_bodies(void) {
     ft_keyword_result r;
     size_t off = 0;
@@ -226,6 +244,7 @@ int main(void) {
     RUN(keyword_sees_stop_please_as_request_not_keyword);
     RUN(keyword_reports_the_phrase_of_a_request);
     RUN(keyword_does_not_take_stop_by_as_opt_out);
+    RUN(keyword_finds_a_request_after_many_words);
     RUN(keyword_refuses_invalid_utf8_and_huge_bodies);
     RUN(keyword_help_reply_names_company_contact_optout_and_rates);
     RUN(keyword_json_carries_class_keyword_and_reply);
