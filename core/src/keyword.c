@@ -298,6 +298,15 @@ static void set_phrase(ft_keyword_result *out, const tokens *t, size_t from, siz
     size_t w = 0;
     for (size_t i = from; i < to; i++) {
         size_t l = strlen(t->t[i].s);
+        if (w == 0 && l + 1 > sizeof out->phrase) {
+            /* One word longer than the phrase: its start, cut at a character boundary (a request
+             * always says what it matched). */
+            l = sizeof out->phrase - 1;
+            while (l > 0 && ((unsigned char)t->t[i].s[l] & 0xC0) == 0x80) l--;
+            memcpy(out->phrase, t->t[i].s, l);
+            w = l;
+            break;
+        }
         if (w + l + 2 > sizeof out->phrase) break;
         if (w) out->phrase[w++] = ' ';
         memcpy(out->phrase + w, t->t[i].s, l);
