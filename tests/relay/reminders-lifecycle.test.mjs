@@ -12,69 +12,23 @@
 // customers are in America/Phoenix (UTC-7, no DST), so the send window means the same at any hour.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { startRelay, login, uuid, postEvents, consentCustomer, consentScript, allEvents, waitFor, freePort } from './helpers.mjs';
-import { startSandbox } from '../../relay/sandbox/client.mjs';
+import { rmSync } from 'node:fs';
+import { uuid, postEvents, consentScript, waitFor } from './helpers.mjs';
+import { ZONE, DAY, MIN, phoenixAt, isoPhx, localDate, fmtTime, sleep, relayAt, phoenixCustomer as customer, outbound, ofType, balance } from './phoenix.mjs';
 
-const ZONE = 'America/Phoenix';
-const PHX = -7 * 3600 * 1000;
-const DAY = 86400 * 1000;
-const MIN = 60 * 1000;
 const running = [];
 after(async () => { for (const s of running.reverse()) await s.stop(); });
 
-/** The instant (after tomorrow's start) when Phoenix's wall clock reads hh:mm:ss. */
-function phoenixAt(hh, mm, ss = 0) {
-  const day = Math.floor((Date.now() + PHX) / DAY) + 1;
-  return day * DAY + ((hh * 60 + mm) * 60 + ss) * 1000 - PHX;
-}
-const isoPhx = (/** @type {number} */ ms) => new Date(ms + PHX).toISOString().slice(0, 19) + '-07:00';
-const localDate = (/** @type {number} */ ms) => new Date(ms + PHX).toISOString().slice(0, 10);
-const fmtTime = (/** @type {number} */ ms) =>
-  new Intl.DateTimeFormat('en-US', { timeZone: ZONE, hour: 'numeric', minute: '2-digit', hour12: true }).format(new Date(ms)).replace(/\s/g, ' ');
-const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
-
+const TEMPLATES = [
+  { template_id: 'tpl-lawn', job_type: 'lawn', text: 'Hi {{customer.first_name}}, {{company.name}} will see you {{job.date}} at {{job.window_start}}.' },
+  { template_id: 'tpl-pest', job_type: 'pest', text: 'Pest visit {{job.date}} at {{job.window_start}}.' },
+];
 /**
  * A relay (scheduling clock at schedNow) with its own sandbox, a business name and the "lawn" and
  * "pest" templates; a 2,500 bundle unless buy is false.
  * @param {number} schedNow @param {{buy?: boolean, dataDir?: string, port?: number, sb?: any}} [o]
  */
-async function setup(schedNow, o = {}) {
-  const port = o.port || await freePort();
-  const publicUrl = `http://127.0.0.1:${port}`;
-  let sb = o.sb;
-  if (!sb) {
-    sb = await startSandbox({ publicUrl, callbackDelayMs: 10, dataDir: mkdtempSync(path.join(os.tmpdir(), 'ft-sandbox-')) });
-    running.push({ stop: async () => { await sb.stop(); rmSync(sb.config.dataDir, { recursive: true, force: true }); } });
-  }
-  const offset = schedNow - Date.now();
-  const relay = await startRelay({
-    port, dataDir: o.dataDir,
-    env: { ...sb.env, FIELDTEXT_PUBLIC_URL: publicUrl, FIELDTEXT_SANDBOX: '1', FIELDTEXT_RETRY_BASE_MS: '200', FIELDTEXT_CLOCK_OFFSET_MS: String(offset) },
-  });
-  running.push(relay);
-  const admin = await login(relay);
-  if (!o.dataDir) {
-    await admin.post('/api/business', { name: 'Acme Lawn', phone: '(512) 555-0100' });
-    if (o.buy !== false) assert.equal((await admin.post('/api/ledger/purchase', { segments: 2500 })).status, 200);
-    const res = await postEvents(admin, [
-      { id: uuid(), type: 'template.saved', body: { template_id: 'tpl-lawn', job_type: 'lawn', text: 'Hi {{customer.first_name}}, {{company.name}} will see you {{job.date}} at {{job.window_start}}.' } },
-      { id: uuid(), type: 'template.saved', body: { template_id: 'tpl-pest', job_type: 'pest', text: 'Pest visit {{job.date}} at {{job.window_start}}.' } },
-    ]);
-    for (const r of res) assert.ok(r.seq > 0, JSON.stringify(r));
-  }
-  return { sb, relay, admin, clock: () => Date.now() + offset, port };
-}
-
-/** A customer in Phoenix who gave consent. */
-async function customer(admin, phone, name = 'Pat Customer') {
-  const id = await consentCustomer(admin, phone, uuid(), name);
-  const [r] = await postEvents(admin, [{ id: uuid(), type: 'customer.saved', body: { customer_id: id, name, phone, type: 'residential', class: 'lawn', tz: ZONE } }]);
-  assert.ok(r.seq > 0);
-  return id;
-}
+const setup = (schedNow, o = {}) => relayAt(running, schedNow, { ...o, templates: TEMPLATES });
 
 async function saveJob(admin, body, type = 'job.saved') {
   const b = type === 'job.saved' ? { job_type: 'lawn', technician: 'Sam Tech', days_before: 1, ...body } : body;
@@ -83,11 +37,8 @@ async function saveJob(admin, body, type = 'job.saved') {
   return r;
 }
 
-const outbound = async (sb, phone) => (await sb.messages({ direction: 'outbound-api' })).filter((m) => m.to === phone);
-const ofType = async (admin, type) => (await allEvents(admin)).filter((e) => e.type === type);
 /** Message creates the sandbox refused with 429 so far. */
 const refusals = async (sb) => (await sb.requests()).filter((r) => r.method === 'POST' && /Messages\.json$/.test(r.path) && r.status === 429).length;
-const balance = async (admin) => (await admin.json('/api/state')).body.balance.segments;
 
 test('a reminder waiting in the outbox is pulled back when its job is canceled or deleted or the customer opts out', async () => {
   const { sb, admin, clock } = await setup(phoenixAt(12, 0));

@@ -10,44 +10,21 @@
 // midday in America/Phoenix (UTC-7, no DST), so the send window means the same at any hour.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { startRelay, login, uuid, postEvents, consentCustomer, allEvents, waitFor, freePort } from './helpers.mjs';
-import { startSandbox } from '../../relay/sandbox/client.mjs';
+import { uuid, postEvents, consentCustomer, waitFor } from './helpers.mjs';
+import { ZONE, DAY, phoenixAt, isoPhx, localDate, sleep, relayAt, outbound, ofType, balance } from './phoenix.mjs';
 
-const ZONE = 'America/Phoenix';
-const PHX = -7 * 3600 * 1000;
-const DAY = 86400 * 1000;
 const running = [];
 after(async () => { for (const s of running.reverse()) await s.stop(); });
 
-const isoPhx = (/** @type {number} */ ms) => new Date(ms + PHX).toISOString().slice(0, 19) + '-07:00';
-const localDate = (/** @type {number} */ ms) => new Date(ms + PHX).toISOString().slice(0, 10);
-const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
-
 /** A relay at noon tomorrow in Phoenix (scheduling clock), with its sandbox, a bundle, the "lawn" template and one consenting customer. */
 async function setup(phone) {
-  const port = await freePort();
-  const publicUrl = `http://127.0.0.1:${port}`;
-  const sb = await startSandbox({ publicUrl, callbackDelayMs: 10, dataDir: mkdtempSync(path.join(os.tmpdir(), 'ft-sandbox-')) });
-  running.push({ stop: async () => { await sb.stop(); rmSync(sb.config.dataDir, { recursive: true, force: true }); } });
-  const noon = (Math.floor((Date.now() + PHX) / DAY) + 1) * DAY + 12 * 3600 * 1000 - PHX;
-  const offset = noon - Date.now();
-  const relay = await startRelay({
-    port, env: { ...sb.env, FIELDTEXT_PUBLIC_URL: publicUrl, FIELDTEXT_SANDBOX: '1', FIELDTEXT_RETRY_BASE_MS: '200', FIELDTEXT_CLOCK_OFFSET_MS: String(offset) },
+  const { sb, admin, clock } = await relayAt(running, phoenixAt(12, 0), {
+    templates: [{ template_id: 'tpl-lawn', job_type: 'lawn', text: 'Hi {{customer.first_name}}, we see you {{job.date}} at {{job.window_start}}.' }],
   });
-  running.push(relay);
-  const admin = await login(relay);
-  await admin.post('/api/business', { name: 'Acme Lawn', phone: '(512) 555-0100' });
-  assert.equal((await admin.post('/api/ledger/purchase', { segments: 2500 })).status, 200);
   const customerId = await consentCustomer(admin, phone, uuid(), 'Pat Customer');
-  const res = await postEvents(admin, [
-    { id: uuid(), type: 'customer.saved', body: { customer_id: customerId, name: 'Pat Customer', phone, type: 'residential', class: 'lawn', tz: ZONE } },
-    { id: uuid(), type: 'template.saved', body: { template_id: 'tpl-lawn', job_type: 'lawn', text: 'Hi {{customer.first_name}}, we see you {{job.date}} at {{job.window_start}}.' } },
-  ]);
-  for (const r of res) assert.ok(r.seq > 0, JSON.stringify(r));
-  return { sb, admin, customerId, clock: () => Date.now() + offset };
+  const [r] = await postEvents(admin, [{ id: uuid(), type: 'customer.saved', body: { customer_id: customerId, name: 'Pat Customer', phone, type: 'residential', class: 'lawn', tz: ZONE } }]);
+  assert.ok(r.seq > 0, JSON.stringify(r));
+  return { sb, admin, customerId, clock };
 }
 
 /** job.saved of a weekly lawn visit; returns the result (accepted or refused). */
@@ -56,9 +33,6 @@ async function saveWeekly(admin, job, extra = {}) {
   return r;
 }
 
-const outbound = async (sb, phone) => (await sb.messages({ direction: 'outbound-api' })).filter((m) => m.to === phone);
-const ofType = async (admin, type) => (await allEvents(admin)).filter((e) => e.type === type);
-const balance = async (admin) => (await admin.json('/api/state')).body.balance.segments;
 /** The entries of GET /api/reminders for one visit. */
 async function visit(admin, jobId, date) {
   const list = (await admin.json('/api/reminders')).body;

@@ -7,73 +7,16 @@
 // send window then means the same at any hour.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { startRelay, login, uuid, postEvents, consentCustomer, allEvents, waitFor, freePort } from './helpers.mjs';
-import { startSandbox } from '../../relay/sandbox/client.mjs';
+import { rmSync } from 'node:fs';
+import { uuid, postEvents, allEvents, waitFor } from './helpers.mjs';
+import { PHX, DAY, phoenixAt, isoPhx, fmtDate, fmtTime, sleep, relayAt, phoenixCustomer as customer, outbound } from './phoenix.mjs';
 
-const ZONE = 'America/Phoenix';
-const PHX = -7 * 3600 * 1000;
-const DAY = 86400 * 1000;
 const running = [];
 after(async () => { for (const s of running.reverse()) await s.stop(); });
 
-/** The next instant (after tomorrow's start) when Phoenix's wall clock reads hh:mm:ss. */
-function phoenixAt(hh, mm, ss = 0) {
-  const day = Math.floor((Date.now() + PHX) / DAY) + 1;
-  return day * DAY + ((hh * 60 + mm) * 60 + ss) * 1000 - PHX;
-}
-
-/** ISO 8601 with Phoenix's offset. @param {number} ms */
-function isoPhx(ms) {
-  const d = new Date(ms + PHX);
-  return d.toISOString().slice(0, 19) + '-07:00';
-}
-
-const fmtDate = (/** @type {number} */ ms) =>
-  new Intl.DateTimeFormat('en-US', { timeZone: ZONE, weekday: 'long', month: 'long', day: 'numeric' }).format(new Date(ms));
-const fmtTime = (/** @type {number} */ ms) =>
-  new Intl.DateTimeFormat('en-US', { timeZone: ZONE, hour: 'numeric', minute: '2-digit', hour12: true }).format(new Date(ms)).replace(/\s/g, ' ');
-
-/**
- * A relay (scheduling clock at schedNow) wired to its own in-process sandbox, with a bundle, a
- * business name and the "lawn" template.
- * @param {number} schedNow @param {{dataDir?: string, port?: number, sb?: any}} [reuse]
- */
-async function setup(schedNow, reuse = {}) {
-  const port = reuse.port || await freePort();
-  const publicUrl = `http://127.0.0.1:${port}`;
-  let sb = reuse.sb;
-  if (!sb) {
-    sb = await startSandbox({ publicUrl, callbackDelayMs: 10, dataDir: mkdtempSync(path.join(os.tmpdir(), 'ft-sandbox-')) });
-    running.push({ stop: async () => { await sb.stop(); rmSync(sb.config.dataDir, { recursive: true, force: true }); } });
-  }
-  const offset = schedNow - Date.now();
-  const relay = await startRelay({
-    port, dataDir: reuse.dataDir,
-    env: { ...sb.env, FIELDTEXT_PUBLIC_URL: publicUrl, FIELDTEXT_SANDBOX: '1', FIELDTEXT_RETRY_BASE_MS: '200', FIELDTEXT_CLOCK_OFFSET_MS: String(offset) },
-  });
-  running.push(relay);
-  const admin = await login(relay);
-  const clock = () => Date.now() + offset;
-  if (!reuse.dataDir) {
-    await admin.post('/api/business', { name: 'Acme Lawn', phone: '(512) 555-0100' });
-    await admin.post('/api/ledger/purchase', { segments: 2500 });
-    const [t] = await postEvents(admin, [{ id: uuid(), type: 'template.saved', body: { template_id: 'tpl-lawn', job_type: 'lawn', name: 'Lawn reminder',
-      text: 'Hi {{customer.first_name}}, {{company.name}} will see you {{job.date}} at {{job.window_start}}.' } }]);
-    assert.ok(t.seq > 0, JSON.stringify(t));
-  }
-  return { sb, relay, admin, clock, port, offset };
-}
-
-/** A customer in Phoenix who gave consent. */
-async function customer(admin, phone, name = 'Pat Customer') {
-  const id = await consentCustomer(admin, phone, uuid(), name);
-  const [r] = await postEvents(admin, [{ id: uuid(), type: 'customer.saved', body: { customer_id: id, name, phone, type: 'residential', class: 'lawn', tz: ZONE } }]);
-  assert.ok(r.seq > 0);
-  return id;
-}
+const LAWN = { template_id: 'tpl-lawn', job_type: 'lawn', name: 'Lawn reminder', text: 'Hi {{customer.first_name}}, {{company.name}} will see you {{job.date}} at {{job.window_start}}.' };
+/** A relay (scheduling clock at schedNow) with its sandbox, a bundle, a business name and the "lawn" template. */
+const setup = (/** @type {number} */ schedNow, reuse = {}) => relayAt(running, schedNow, { ...reuse, templates: [LAWN] });
 
 /** job.saved; returns the result. */
 async function saveJob(admin, body) {
@@ -81,8 +24,6 @@ async function saveJob(admin, body) {
   return r;
 }
 
-const outbound = async (sb, phone) => (await sb.messages({ direction: 'outbound-api' })).filter((m) => m.to === phone);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 test('job.saved and template.saved are checked: clear 4xx reasons', async () => {
   const { admin } = await setup(phoenixAt(12, 0));
