@@ -24,8 +24,13 @@ function zonedNoonMs(ymd, hour) {
   const asLocal = Date.parse(`${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:00Z`);
   return guess - (asLocal - guess);
 }
-/** @param {number} ms @returns {string} the date in Chicago */
-const chicagoDay = (ms) => new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
+/** @param {number} ms @returns {string} the date in Chicago, YYYY-MM-DD (from the parts: how a
+ * locale orders them depends on the ICU version; Debian 12's Node 18 writes en-CA as 11/26/2026) */
+const chicagoDay = (ms) => {
+  const p = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' })
+    .formatToParts(ms).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day}`;
+};
 /** @param {string} ymd @param {number} n */
 const addDays = (ymd, n) => new Date(Date.parse(`${ymd}T12:00:00Z`) + n * 86400000).toISOString().slice(0, 10);
 
