@@ -1,6 +1,7 @@
 /* fieldtext relay: automatic reminders.
  *
- * template.saved {template_id, job_type, name?, text, days_before?}, job.saved {job_id, customer_id, phone, start,
+ * template.saved {template_id, job_type, name?, text, days_before?} (or {template_id, kind:"on_the_way", name?, text}:
+ * the business's on-the-way text, kept in the log only), job.saved {job_id, customer_id, phone, start,
  * tz?, job_type, technician, window_end?, days_before?, recurrence?, skip_dates?, canceled?, address?, gate_code?}
  * and job.deleted {job_id} are accepted through POST /api/events (checked here) and, besides the
  * log, kept by key (tables jobs / templates, in the same transaction). A scheduler thread wakes when
@@ -51,6 +52,7 @@
 #define SCHED_MAX_SLEEP_MS 60000
 #define SCHED_RETRY_MS 5000
 #define DEFER_SLOTS 256
+#define TEMPLATE_KIND_OTW "on_the_way" /* template.saved kind of the "technician on the way" text */
 
 int64_t ft_reminders_now_ms(const ft_relay *app) { return ft_now_ms() + app->cfg.clock_offset_ms; }
 
@@ -318,7 +320,24 @@ ft_status ft_reminders_check_event(ft_relay *app, const char *type, cJSON *body,
             snprintf(why, cap, "template_id (a string, 1 to 64 bytes) is required");
             return FT_E_JSON_SHAPE;
         }
-        if (!id_ok(sfield(body, "job_type"))) {
+        /* kind: "reminder" (absent: the same) is a job type's reminder; "on_the_way" is the business's
+         * "technician on the way" text, rendered and sent by staff from the page: it has no job type
+         * and no days_before, and the scheduler never reads it (ft_reminders_record keeps it out of
+         * the templates table). */
+        const cJSON *kv = cJSON_GetObjectItemCaseSensitive(body, "kind");
+        const char *kind = sfield(body, "kind");
+        int otw = kind && strcmp(kind, TEMPLATE_KIND_OTW) == 0;
+        if (kv && !cJSON_IsNull(kv) && !otw && (!kind || strcmp(kind, "reminder") != 0)) {
+            snprintf(why, cap, "kind must be \"reminder\" (the default) or \"on_the_way\"");
+            return FT_E_JSON_SHAPE;
+        }
+        if (otw && (cJSON_GetObjectItemCaseSensitive(body, "job_type") ||
+                    cJSON_GetObjectItemCaseSensitive(body, "days_before"))) {
+            snprintf(why, cap,
+                     "an on_the_way template has no job_type or days_before: staff send it, no visit schedules it");
+            return FT_E_JSON_SHAPE;
+        }
+        if (!otw && !id_ok(sfield(body, "job_type"))) {
             snprintf(why, cap, "job_type (a string, 1 to 64 bytes) is required");
             return FT_E_JSON_SHAPE;
         }
@@ -341,12 +360,24 @@ ft_status ft_reminders_check_event(ft_relay *app, const char *type, cJSON *body,
         ft_template_error err;
         memset(&err, 0, sizeof err);
         ft_status st = ft_template_parse(text, strlen(text), &t, &err);
-        ft_template_free(t);
         if (st != FT_OK) {
             snprintf(why, cap, "the template does not parse: %s", err.detail[0] ? err.detail : ft_strerror(st));
             return st;
         }
-        return FT_OK;
+        /* The arrival time is known only when staff send an on-the-way notice: a reminder using it
+         * without a fallback could never be sent (every visit would be skipped missing_field). */
+        for (uint32_t i = 0; !otw && i < t->nparts; i++) {
+            const ft_tpl_part *p = &t->parts[i];
+            if (p->kind == FT_TPL_FIELD && p->field == FT_FIELD_JOB_ETA && !p->has_fallback) {
+                snprintf(why, cap,
+                         "{{job.eta}} (the arrival time) has no value in a scheduled reminder: use it in the on-the-way "
+                         "template, or give it a fallback like {{job.eta|soon}}");
+                st = FT_E_TPL_MISSING_VALUE;
+                break;
+            }
+        }
+        ft_template_free(t);
+        return st;
     }
     if (strcmp(type, "job.deleted") == 0) {
         if (!id_ok(sfield(body, "job_id"))) {
@@ -934,6 +965,9 @@ ft_status ft_reminders_record(ft_events_tx *tx, const char *type, const cJSON *b
     ft_relay *app = tx->app;
     int job = strcmp(type, "job.saved") == 0, del = strcmp(type, "job.deleted") == 0;
     if (!job && !del && strcmp(type, "template.saved") != 0) return FT_OK;
+    /* The on-the-way template is the log's only: the scheduler and GET /api/reminders read the
+     * templates table, which holds the job types' reminders. */
+    if (!job && !del && sfield(body, "kind") && strcmp(sfield(body, "kind"), TEMPLATE_KIND_OTW) == 0) return FT_OK;
     const char *id = sfield(body, job || del ? "job_id" : "template_id");
     cJSON *stored = NULL;
     if (del) {

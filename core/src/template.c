@@ -25,6 +25,8 @@ static const ft_field_info fields[FT_FIELD_COUNT] = {
     {"job.gate_code", "Gate code", 20, 0, "#4821"},
     {"company.name", "Company name", 60, 1, "Acme Pest Control"},
     {"company.phone", "Company phone", 14, 0, "(217) 555-0148"},
+    /* Appended (ids are stable): the technician's expected arrival, a clock time as "10:45 AM". */
+    {"job.eta", "Arrival time", 8, 0, "10:45 AM"},
 };
 
 const ft_field_info *ft_template_field_info(ft_field_id id) {

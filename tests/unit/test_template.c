@@ -211,8 +211,49 @@ static void template_field_table_is_documented(void) {
     ft_free(s);
 }
 
+static void template_eta_field_is_appended_short_and_rendered(void) {
+    /* Appended after the earlier fields: their ids (stored nowhere, but compiled into callers) stay. */
+    CHECK_EQ_INT(FT_FIELD_COMPANY_PHONE, 12);
+    CHECK_EQ_INT(FT_FIELD_JOB_ETA, 13);
+    CHECK_EQ_INT(FT_FIELD_COUNT, 14);
+    const ft_field_info *f = ft_template_field_info(FT_FIELD_JOB_ETA);
+    CHECK(f != NULL);
+    CHECK_EQ_STR(f->code, "job.eta");
+    CHECK_EQ_STR(f->label, "Arrival time");
+    CHECK_EQ_INT(f->free_text, 0); /* a clock time, never typed text: no UCS-2 risk */
+    CHECK_EQ_INT(f->max_chars, 8); /* "10:45 AM" */
+    ft_field_id id;
+    CHECK_EQ_INT(ft_template_field_lookup("JOB.ETA", 7, &id), FT_OK);
+    CHECK_EQ_INT(id, FT_FIELD_JOB_ETA);
+
+    ft_template *t = parse_ok("{{technician.first_name}} is on the way, arriving around {{ job.eta }}.");
+    ft_template_values v = {0};
+    set(&v, FT_FIELD_TECH_FIRST, "Sam");
+    ft_template_output o;
+    CHECK_EQ_INT(ft_template_render(t, &v, FT_TPL_NO_OPT_OUT, &o), FT_E_TPL_MISSING_VALUE);
+    CHECK_EQ_INT(o.missing_mask, 1u << FT_FIELD_JOB_ETA);
+    CHECK_EQ_STR(o.text, "Sam is on the way, arriving around {{job.eta}}.");
+    free(o.text);
+    set(&v, FT_FIELD_JOB_ETA, "10:45 AM");
+    CHECK_EQ_INT(ft_template_render(t, &v, 0, &o), FT_OK);
+    CHECK_EQ_STR(o.text, "Sam is on the way, arriving around 10:45 AM. Reply STOP to unsubscribe.");
+    free(o.text);
+    ft_template_free(t);
+
+    /* The JSON form (the page's preview) reads it from a nested record and lists it. */
+    cJSON *j = render_json("{\"template\":\"Arriving {{job.eta}}\",\"record\":{\"job\":{\"eta\":\"9:05 AM\"}}}", FT_OK);
+    CHECK_EQ_STR(cJSON_GetObjectItem(j, "text")->valuestring, "Arriving 9:05 AM Reply STOP to unsubscribe.");
+    const cJSON *fl = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "fields"), 0);
+    CHECK(fl && strcmp(cJSON_GetObjectItem(fl, "label")->valuestring, "Arrival time") == 0);
+    cJSON_Delete(j);
+    char *s = ft_template_fields_json();
+    CHECK(s && strstr(s, "\"job.eta\""));
+    ft_free(s);
+}
+
 int main(void) {
     RUN(template_renders_field_codes_from_values);
+    RUN(template_eta_field_is_appended_short_and_rendered);
     RUN(template_reports_missing_value_per_field_never_blank);
     RUN(template_uses_fallback_and_derives_full_name);
     RUN(template_appends_opt_out_only_when_absent);

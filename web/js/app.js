@@ -186,6 +186,28 @@ const actions = {
     const id = crypto.randomUUID();
     return queue({ id, type: 'message.send', body: { message_id: id, phone, body, kind: 'manual' } });
   },
+  /**
+   * A "technician on the way" notice (message.send kind "on_the_way"): the same checks and prompts
+   * as send(); the relay adds the send window (8 AM-9 PM in the customer's zone).
+   * @param {string} phone @param {string} body the rendered text @param {string} [jobId] the visit it is for
+   * @returns {Promise<string>} the event id ('' when not queued)
+   */
+  async sendOnTheWay(phone, body, jobId) {
+    const s = store.getState();
+    const c = s.model.consent.get(phone);
+    const cust = s.model.customerByPhone(phone);
+    const who = s.model.displayName(phone);
+    if (c && c.status === 'opted_out') { set({ dialog: { kind: 'opted-out', phone, who, at: c.opted_out_at } }); return ''; }
+    if (!c || c.status !== 'opted_in') { set({ dialog: { kind: 'no-consent', phone, who, customerId: cust ? cust.id : null } }); return ''; }
+    if (!body.trim()) return '';
+    const est = core.estimate(body, s.balance === null ? {} : { balance: s.balance });
+    if (est.ok === false) { toast(est.error ? est.error.message : 'This text cannot be sent.', 'error'); return ''; }
+    const id = crypto.randomUUID();
+    /** @type {any} */
+    const b = { message_id: id, phone, body, kind: 'on_the_way' };
+    if (jobId) b.job_id = jobId;
+    return (await queue({ id, type: 'message.send', body: b })) ? id : '';
+  },
   /** @param {string} phone @param {string} text */
   note(phone, text) {
     if (!text.trim()) return Promise.resolve(false);
@@ -275,6 +297,16 @@ const actions = {
   async saveTemplate(t) {
     const id = crypto.randomUUID();
     const body = { template_id: t.template_id || crypto.randomUUID(), job_type: t.job_type, name: t.job_type, text: t.text, days_before: t.days_before };
+    return (await queue({ id, type: 'template.saved', body })) ? id : '';
+  },
+  /**
+   * The business's on-the-way template (template.saved kind "on_the_way": no job type; the relay
+   * keeps it out of the reminders). @param {string} text @param {string} [templateId]
+   * @returns {Promise<string>} the event id ('' when not queued)
+   */
+  async saveOnTheWayTemplate(text, templateId) {
+    const id = crypto.randomUUID();
+    const body = { template_id: templateId || crypto.randomUUID(), kind: 'on_the_way', name: 'On the way', text };
     return (await queue({ id, type: 'template.saved', body })) ? id : '';
   },
   /** A visit (job.saved). @param {any} job @param {string} [note] the toast once queued */

@@ -32,12 +32,34 @@ export function disclosureText(_company) {
 }
 
 /**
- * @typedef {{kind: 'in'|'out'|'note', id: string, message_id?: string, body: string, at: number, actor: string, status: string, segments?: number, error?: string, pending?: boolean}} Item
+ * @typedef {{kind: 'in'|'out'|'note', id: string, message_id?: string, body: string, at: number, actor: string, status: string, segments?: number, error?: string, pending?: boolean, send_kind?: string}} Item
  * @typedef {{phone: string, items: Item[], last_at: number, last_in_at: number, claimed_by: string | null, resolved: boolean, unread: number, summaryLast?: {kind: string, body: string}}} Thread
- * @typedef {{id: string, name: string, phone: string, type: string, class: string, address?: string, updated_at: number}} Customer
+ * @typedef {{id: string, name: string, phone: string, type: string, class: string, address?: string, tz?: string, state?: string, updated_at: number}} Customer
  * @typedef {{status: 'none'|'partial'|'opted_in'|'opted_out', steps: Record<string, any>, history: any[], opted_out_at?: number}} Consent
  * @typedef {{template_id: string, job_type: string, name: string, text: string, days_before: number | null, at: number, actor: string, event_id: string}} Template
  */
+
+/**
+ * The business's "technician on the way" text until an admin saves one (template.saved kind
+ * "on_the_way", relay/API.md "Reminders and templates"). The core appends "Reply STOP to
+ * unsubscribe." when a text has no opt-out words.
+ */
+export const DEFAULT_ON_THE_WAY_TEMPLATE = 'Hi {{customer.first_name|there}}, {{technician.first_name}} from {{company.name}} is on the way and should arrive around {{job.eta}}.';
+
+/**
+ * The on-the-way template in force for this browser: its own save not yet accepted by the relay
+ * (the outbox), else the log's; null when none was saved (DEFAULT_ON_THE_WAY_TEMPLATE then).
+ * @param {Model} model @param {any[]} outbox @returns {Template | null}
+ */
+export function onTheWayTemplate(model, outbox) {
+  for (let i = outbox.length - 1; i >= 0; i--) {
+    const o = outbox[i];
+    if (o.type === 'template.saved' && o.body && o.body.kind === 'on_the_way') {
+      return { template_id: o.body.template_id || '', job_type: '', name: o.body.name || '', text: o.body.text || '', days_before: null, at: o.at, actor: '', event_id: o.id };
+    }
+  }
+  return model.onTheWay;
+}
 
 /** How many reminder log entries the page keeps in memory (the list shows the latest). */
 const REMINDER_LOG_MAX = 1000;
@@ -107,6 +129,8 @@ export class Model {
     /** @type {Map<string, Item>} */ this.messages = new Map();
     /** Reminder templates by job type (lower case: the relay matches job types case-insensitively). @type {Map<string, Template>} */
     this.templates = new Map();
+    /** The business's on-the-way template (the latest template.saved of kind "on_the_way"), or null. @type {Template | null} */
+    this.onTheWay = null;
     /** Jobs (visits) by job_id, the latest job.saved; `deleted` after job.deleted. @type {Map<string, any>} */
     this.jobs = new Map();
     /** What happened to reminders, oldest first: the relay's reminder sends and reminder.* events. @type {any[]} */
@@ -198,7 +222,7 @@ export class Model {
       case 'customer.saved': {
         const prev = this.customers.get(b.customer_id);
         if (prev && prev.phone && prev.phone !== b.phone && this.byPhone.get(prev.phone) === b.customer_id) this.byPhone.delete(prev.phone);
-        this.customers.set(b.customer_id, { id: b.customer_id, name: b.name || '', phone: b.phone || '', type: b.type || '', class: b.class || '', address: b.address || '', updated_at: at });
+        this.customers.set(b.customer_id, { id: b.customer_id, name: b.name || '', phone: b.phone || '', type: b.type || '', class: b.class || '', address: b.address || '', tz: typeof b.tz === 'string' ? b.tz : '', state: typeof b.state === 'string' ? b.state : '', updated_at: at });
         if (b.phone) this.byPhone.set(b.phone, b.customer_id);
         break;
       }
@@ -238,7 +262,7 @@ export class Model {
         const t = this.thread(b.phone);
         const mid = b.message_id || ev.id;
         /** @type {Item} */
-        const item = { kind: 'out', id: ev.id, message_id: mid, body: b.body || '', at, actor: ev.actor, status: 'accepted' };
+        const item = { kind: 'out', id: ev.id, message_id: mid, body: b.body || '', at, actor: ev.actor, status: 'accepted', send_kind: typeof b.kind === 'string' ? b.kind : 'manual' };
         const prev = this.messages.get(mid);
         if (prev && prev.status !== 'accepted') item.status = prev.status; // a status seen first
         this.messages.set(mid, item);
@@ -276,6 +300,10 @@ export class Model {
       case 'thread.transferred': { const t = this.thread(b.phone); t.claimed_by = b.to_user_id; t.resolved = false; break; }
       case 'thread.resolved': { const t = this.thread(b.phone); t.resolved = true; t.unread = 0; break; }
       case 'template.saved': {
+        if (b.kind === 'on_the_way') {
+          this.onTheWay = { template_id: b.template_id || '', job_type: '', name: b.name || '', text: b.text || '', days_before: null, at, actor: ev.actor, event_id: ev.id };
+          break;
+        }
         if (!b.job_type) break;
         const d = Number.isInteger(b.days_before) ? b.days_before : null;
         this.templates.set(String(b.job_type).toLowerCase(), { template_id: b.template_id || '', job_type: b.job_type, name: b.name || '', text: b.text || '', days_before: d, at, actor: ev.actor, event_id: ev.id });

@@ -16,7 +16,8 @@
  * Field codes (ft_template_field_info lists them with labels and maximum lengths):
  *   customer.first_name  customer.last_name  customer.full_name (first + " " + last when absent)
  *   technician.name  technician.first_name  job.date  job.window_start  job.window_end  job.type
- *   job.address  job.gate_code  company.name  company.phone
+ *   job.address  job.gate_code  company.name  company.phone  job.eta (the technician's arrival time,
+ *   "10:45 AM": filled by the page's "on the way" notice, not by scheduled reminders)
  *
  * Opt-out language: every message must carry it (RULES.md). Unless the template's own text
  * already has it (the word "STOP" in capitals, or "unsubscribe", "opt out", "opt-out" in any
@@ -57,6 +58,7 @@ typedef enum ft_field_id {
     FT_FIELD_GATE_CODE,
     FT_FIELD_COMPANY_NAME,
     FT_FIELD_COMPANY_PHONE,
+    FT_FIELD_JOB_ETA, /* appended: ids are stable (new fields go here, before FT_FIELD_COUNT) */
     FT_FIELD_COUNT
 } ft_field_id;
 

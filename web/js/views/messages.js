@@ -4,11 +4,15 @@
  * conversation on the right (latest message at the top, each with its delivery status), the
  * composer at the bottom with the cost line above the send button (Enter sends, Shift+Enter is a
  * new line), internal notes, claim / resolve / transfer, and in sandbox mode a panel to play the
- * customer. Threads cannot be deleted: there is no delete here.
+ * customer. Threads cannot be deleted: there is no delete here. "On the way" opens a small form
+ * that renders the business's on-the-way template (core template.h, through core.js) for the
+ * customer, the visit of the day and the arrival time, prices it, and sends it as message.send
+ * kind "on_the_way" (relay/API.md: send window, consent, opt-out, balance).
  * Customer text is always set as text (dom.js h() appends strings as Text nodes).
  */
 import { h, setText } from '../dom.js';
-import { threadsIn, countIn, formatPhone } from '../model.js';
+import { threadsIn, countIn, formatPhone, onTheWayTemplate, DEFAULT_ON_THE_WAY_TEMPLATE } from '../model.js';
+import { loadCore } from '../core.js';
 import '../components/cost-line.js';
 
 /** @typedef {import('../app.js').State} State */
@@ -18,6 +22,19 @@ const LIST_MAX = 200;
 const drafts = new Map();
 /** @type {'text'|'note'} */
 let mode = 'text';
+
+/** @type {any} */ let core = null;
+loadCore().then((c) => {
+  core = c;
+  const ft = /** @type {any} */ (window).fieldtext;
+  if (ft) ft.actions.touch();
+}, () => {});
+
+/**
+ * The on-the-way form: open for one conversation; sentId: the message.send it queued (its outcome
+ * is shown until the relay accepts it, then the form closes).
+ */
+const otw = { phone: '', open: false, sentId: '' };
 
 /** @type {{day: Intl.DateTimeFormat, time: Intl.DateTimeFormat, from: number, to: number} | null} */
 let clock = null;
@@ -67,6 +84,7 @@ function skeleton(el) {
       h('section', { class: 'conv', 'aria-label': 'Conversation', 'data-part': 'conv' },
         h('header', { class: 'conv-head', 'data-part': 'head' }),
         h('ol', { class: 'msgs', 'data-part': 'msgs', 'aria-label': 'Messages, latest first', tabindex: 0 }),
+        h('div', { class: 'otw-panel', 'data-part': 'otw', hidden: true }),
         h('div', { class: 'compose', 'data-part': 'compose' })),
       h('aside', { class: 'sandbox-panel', 'data-part': 'sandbox', 'aria-label': 'Sandbox: play the customer', hidden: true })));
 }
@@ -166,11 +184,11 @@ function itemsOf(s, phone) {
   const held = new Set(items.map((i) => i.id));
   for (const o of s.outbox) {
     if (held.has(o.id) || !o.body || o.body.phone !== phone) continue;
-    if (o.type === 'message.send') items.push({ kind: 'out', id: o.id, body: o.body.body, at: o.at, actor: o.user_id, status: 'outbox', pending: true });
+    if (o.type === 'message.send') items.push({ kind: 'out', id: o.id, body: o.body.body, at: o.at, actor: o.user_id, status: 'outbox', pending: true, send_kind: o.body.kind });
     if (o.type === 'note.added') items.push({ kind: 'note', id: o.id, body: o.body.text, at: o.at, actor: o.user_id, status: 'outbox', pending: true });
   }
   for (const r of s.rejected) {
-    if (r.type === 'message.send' && r.body && r.body.phone === phone) items.push({ kind: 'out', id: r.id, body: r.body.body, at: r.at, actor: r.user_id, status: 'rejected', error: r.error && r.error.message });
+    if (r.type === 'message.send' && r.body && r.body.phone === phone) items.push({ kind: 'out', id: r.id, body: r.body.body, at: r.at, actor: r.user_id, status: 'rejected', error: r.error && r.error.message, send_kind: r.body.kind });
   }
   items.sort((a, b) => b.at - a.at); // latest at the top
   return items;
@@ -200,6 +218,8 @@ function renderConv(s, el, me) {
   const compose = /** @type {HTMLElement} */ (el.querySelector('[data-part="compose"]'));
   const phone = s.selected;
   if (!phone) {
+    const ob = /** @type {HTMLElement} */ (el.querySelector('[data-part="otw"]'));
+    if (!ob.hidden) { ob.hidden = true; ob.replaceChildren(); ob.dataset.sig = ''; }
     if (head.dataset.sig !== 'none') {
       head.dataset.sig = 'none';
       head.replaceChildren(h('p', { class: 'muted' }, 'Choose a conversation on the left, or text a customer from the Customers page.'));
@@ -229,6 +249,7 @@ function renderConv(s, el, me) {
         t && t.resolved ? h('span', { class: 'state-badge' }, 'Resolved') : claimedBy ? h('span', { class: 'state-badge', 'data-testid': 'claimed-by' }, `Claimed by ${userName(s, claimedBy)}`) : ''),
       h('div', { class: 'thread-actions' },
         cust ? h('button', { type: 'button', class: 'secondary', 'data-action': 'customer', 'data-id': cust.id }, 'Customer details') : '',
+        h('button', { type: 'button', class: 'secondary', 'data-action': 'otw-open', 'data-testid': 'otw-open', disabled: !writable, title: 'Text the customer that the technician is on the way' }, 'On the way'),
         h('button', { type: 'button', class: 'secondary', 'data-action': 'claim', disabled: !writable || claimedBy === me }, claimedBy === me ? 'Claimed by you' : 'Claim'),
         h('button', { type: 'button', class: 'secondary', 'data-action': 'resolve', disabled: !writable || !t || t.resolved }, t && t.resolved ? 'Resolved' : 'Resolve'),
         h('span', { class: 'transfer' },
@@ -243,7 +264,8 @@ function renderConv(s, el, me) {
   if (msgs.dataset.sig !== msig) {
     msgs.dataset.sig = msig;
     const items = itemsOf(s, phone);
-    msgs.replaceChildren(...(!items.length && s.model.partial ? [h('li', { class: 'empty muted' }, 'Loading the conversation…')] : items.length ? items.map((i) => h('li', { class: `msg ${i.kind}${i.pending ? ' pending' : ''} status-${i.status}`, 'data-id': i.id },
+    msgs.replaceChildren(...(!items.length && s.model.partial ? [h('li', { class: 'empty muted' }, 'Loading the conversation…')] : items.length ? items.map((i) => h('li', { class: `msg ${i.kind}${i.pending ? ' pending' : ''} status-${i.status}`, 'data-id': i.id, 'data-kind': i.kind === 'out' ? i.send_kind || 'manual' : undefined },
+      KIND_LABEL[i.send_kind] ? h('span', { class: `kind-tag ${i.send_kind}`, 'data-testid': 'msg-kind' }, KIND_LABEL[i.send_kind]) : '',
       h('div', { class: 'bubble', 'data-testid': 'msg-body' }, i.body),
       h('div', { class: 'meta' },
         h('span', {}, i.kind === 'in' ? s.model.displayName(phone) : i.kind === 'note' ? `Note by ${userName(s, i.actor) || 'staff'}` : userName(s, i.actor) || 'Staff'),
@@ -251,6 +273,8 @@ function renderConv(s, el, me) {
         ' · ', h('span', { class: 'status', 'data-testid': 'msg-status' }, statusText(s, i)),
         i.segments ? ` · ${i.segments} segment${i.segments === 1 ? '' : 's'}` : ''))) : [h('li', { class: 'empty muted' }, 'No messages yet.')]));
   }
+
+  renderOtw(s, /** @type {HTMLElement} */ (el.querySelector('[data-part="otw"]')), phone, writable);
 
   if (compose.dataset.phone !== phone || compose.dataset.writable !== String(writable)) {
     if (compose.dataset.phone) {
@@ -289,6 +313,247 @@ function buildCompose(compose, s, phone, writable) {
   ta.setAttribute('aria-describedby', line.errorId || '');
 }
 
+// ---- "On the way" --------------------------------------------------------------------------
+
+/** Outgoing kinds worth a tag on the bubble (manual texts have none). */
+const KIND_LABEL = /** @type {Record<string, string>} */ ({ on_the_way: 'On the way', reminder: 'Reminder' });
+
+/** @type {Map<string, Intl.DateTimeFormat>} */
+const zoneFmts = new Map();
+/** @param {string} tz @param {Intl.DateTimeFormatOptions} opts */
+function zfmt(tz, opts) {
+  const key = `${tz}|${JSON.stringify(opts)}`;
+  let f = zoneFmts.get(key);
+  if (!f) {
+    try { f = new Intl.DateTimeFormat('en-US', { ...opts, timeZone: tz || undefined }); } catch (e) { f = new Intl.DateTimeFormat('en-US', opts); }
+    zoneFmts.set(key, f);
+  }
+  return f;
+}
+/** "2025-03-10" in the zone. @param {number} t @param {string} tz */
+function ymdIn(t, tz) {
+  const p = Object.fromEntries(zfmt(tz, { year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(t).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day}`;
+}
+/** Days between two YYYY-MM-DD dates. @param {string} a @param {string} b */
+const daysBetween = (a, b) => Math.round((Date.parse(`${b}T12:00:00Z`) - Date.parse(`${a}T12:00:00Z`)) / 86400000);
+
+/** @param {string} name */
+function splitName(name) {
+  const parts = String(name || '').trim().split(/\s+/);
+  return { first: parts[0] || '', last: parts.slice(1).join(' ') };
+}
+
+/**
+ * Whether a visit (job.saved) has an occurrence on the date `today` (YYYY-MM-DD in its zone): its
+ * start date, or for a repeating visit a weekly / same-day-monthly date of the series (skipped
+ * dates excluded). A series by weekday of the month is not matched here: the form then asks for
+ * the technician.
+ * @param {any} j @param {string} today @param {string} startYmd
+ */
+function occursOn(j, today, startYmd) {
+  if (Array.isArray(j.skip_dates) && j.skip_dates.includes(today)) return false;
+  const r = j.recurrence;
+  if (!r || typeof r !== 'object') return startYmd === today;
+  if (today < startYmd) return false;
+  if (typeof r.until === 'string' && today > r.until.slice(0, 10)) return false;
+  const every = Number.isInteger(r.interval) && r.interval > 0 ? r.interval : 1;
+  let n = -1;
+  if (r.freq === 'weekly') {
+    const d = daysBetween(startYmd, today);
+    if (d % (7 * every) === 0) n = d / (7 * every);
+  } else if (r.freq === 'monthly_date') {
+    const months = (Number(today.slice(0, 4)) - Number(startYmd.slice(0, 4))) * 12 + Number(today.slice(5, 7)) - Number(startYmd.slice(5, 7));
+    if (today.slice(8) === startYmd.slice(8) && months % every === 0) n = months / every;
+  }
+  return n >= 0 && !(Number.isInteger(r.count) && n >= r.count);
+}
+
+/**
+ * The customer's visits today (in each visit's zone), earliest first.
+ * @param {State} s @param {string} phone @returns {{job: any, tz: string, clock: string}[]}
+ */
+function visitsToday(s, phone) {
+  const cust = s.model.customerByPhone(phone);
+  const now = Date.now();
+  /** @type {{job: any, tz: string, clock: string, min: number}[]} */
+  const out = [];
+  for (const j of s.model.jobs.values()) {
+    if (j.deleted || j.canceled || !(j.phone === phone || (cust && j.customer_id === cust.id))) continue;
+    const start = typeof j.start === 'number' ? j.start : Date.parse(j.start);
+    if (!Number.isFinite(start)) continue;
+    const tz = j.tz || (cust && cust.tz) || '';
+    if (!occursOn(j, ymdIn(now, tz), ymdIn(start, tz))) continue;
+    const hm = zfmt(tz, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(start);
+    out.push({ job: j, tz, clock: zfmt(tz, { hour: 'numeric', minute: '2-digit' }).format(start), min: Number(hm.slice(0, 2)) * 60 + Number(hm.slice(3, 5)) });
+  }
+  return out.sort((a, b) => a.min - b.min);
+}
+
+/** "10:45 AM" from a time input's "10:45". @param {string} hm */
+function clockLabel(hm) {
+  const m = /^(\d{2}):(\d{2})/.exec(hm || '');
+  if (!m) return '';
+  const h = Number(m[1]);
+  return `${h % 12 === 0 ? 12 : h % 12}:${m[2]} ${h < 12 ? 'AM' : 'PM'}`;
+}
+
+/** Now + 30 minutes, rounded up to 5, as "HH:MM" in the zone ('' = this computer's). @param {string} tz */
+function defaultEta(tz) {
+  const t = Math.ceil((Date.now() + 30 * 60000) / 300000) * 300000;
+  return zfmt(tz, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(t);
+}
+
+/**
+ * The record the template renders against: the customer, the visit of the day (when chosen), the
+ * technician and arrival time as entered, the business profile.
+ * @param {State} s @param {string} phone @param {any} job @param {string} tech @param {string} eta "10:45 AM"
+ */
+function otwRecord(s, phone, job, tech, eta) {
+  const cust = s.model.customerByPhone(phone);
+  const n = splitName(cust ? cust.name : '');
+  const biz = s.business || {};
+  /** @type {Record<string, string>} */
+  const jobRec = { eta };
+  if (job) {
+    const tz = job.tz || (cust && cust.tz) || '';
+    const start = typeof job.start === 'number' ? job.start : Date.parse(job.start);
+    const end = job.window_end ? Date.parse(job.window_end) : NaN;
+    const clock = (/** @type {number} */ t) => (Number.isFinite(t) ? zfmt(tz, { hour: 'numeric', minute: '2-digit' }).format(t) : '');
+    jobRec.date = Number.isFinite(start) ? zfmt(tz, { weekday: 'long', month: 'long', day: 'numeric' }).format(start) : '';
+    jobRec.window_start = clock(start);
+    jobRec.window_end = Number.isFinite(end) && end > start ? clock(end) : '';
+    jobRec.type = job.job_type || '';
+    jobRec.address = job.address || (cust && typeof cust.address === 'string' ? cust.address : '') || '';
+    jobRec.gate_code = job.gate_code || '';
+  } else if (cust && typeof cust.address === 'string') {
+    jobRec.address = cust.address;
+  }
+  return {
+    customer: { first_name: n.first, last_name: n.last, full_name: cust ? cust.name : '' },
+    technician: { name: tech, first_name: splitName(tech).first },
+    job: jobRec,
+    company: { name: biz.name || '', phone: biz.phone || '' },
+  };
+}
+
+/**
+ * The on-the-way form under the conversation: built when opened (or when what it is made from
+ * changes, keeping what was typed), its text re-rendered on each change, its outcome followed.
+ * @param {State} s @param {HTMLElement} box @param {string} phone @param {boolean} writable
+ */
+function renderOtw(s, box, phone, writable) {
+  if (!otw.open || otw.phone !== phone) {
+    if (!box.hidden) { box.hidden = true; box.replaceChildren(); box.dataset.sig = ''; }
+    return;
+  }
+  const visits = visitsToday(s, phone);
+  const tpl = onTheWayTemplate(s.model, s.outbox);
+  const cust = s.model.customerByPhone(phone);
+  const sig = JSON.stringify([phone, writable, tpl ? tpl.event_id : '', visits.map((v) => [v.job.job_id, v.job.technician, v.clock]), !!core, s.business && s.business.name, s.business && s.business.phone, cust && cust.name]);
+  if (box.dataset.sig !== sig) {
+    /** @type {Record<string, string>} */
+    const kept = {};
+    for (const f of /** @type {NodeListOf<HTMLInputElement>} */ (box.querySelectorAll('[name]'))) kept[f.name] = f.value;
+    box.dataset.sig = sig;
+    box.dataset.writable = String(writable);
+    box.hidden = false;
+    const first = visits[0];
+    const tz = first ? first.tz : (cust && cust.tz) || '';
+    const localZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const tech = /** @type {HTMLInputElement} */ (h('input', { name: 'technician', 'data-field': 'otw-tech', maxlength: 200, autocomplete: 'off', value: first ? first.job.technician || '' : '', placeholder: 'e.g. Sam Carter' }));
+    const eta = /** @type {HTMLInputElement} */ (h('input', { type: 'time', name: 'eta', 'data-field': 'otw-eta', step: 300, required: true, value: defaultEta(tz) }));
+    const line = /** @type {any} */ (h('ft-cost-line', { 'data-testid': 'otw-cost' }));
+    box.replaceChildren(h('form', { class: 'otw-form', 'data-form': 'otw', 'aria-labelledby': 'otw-form-title', novalidate: true },
+      h('h3', { id: 'otw-form-title' }, `Technician on the way to ${s.model.displayName(phone)}`),
+      h('div', { class: 'otw-fields' },
+        visits.length ? h('label', {}, 'Visit today',
+          h('select', { name: 'job_id', 'data-field': 'otw-job' },
+            ...visits.map((v, i) => h('option', { value: v.job.job_id, selected: i === 0 }, `${v.clock} ${v.job.job_type || 'visit'}${v.job.technician ? ` · ${v.job.technician}` : ''}`)),
+            h('option', { value: '' }, 'Not for a visit'))) : '',
+        h('label', {}, 'Technician', tech),
+        h('label', {}, 'Arrival time', eta, tz && tz !== localZone ? h('span', { class: 'hint' }, `Customer's time (${tz.replace(/_/g, ' ')})`) : '')),
+      h('p', { class: 'hint' }, visits.length ? 'From today\'s visit; change what differs.' : 'No visit today for this customer: type the technician.'),
+      h('p', { class: 'bubble otw-text', 'data-field': 'otw-text', 'data-testid': 'otw-text', 'aria-live': 'polite' }),
+      h('ul', { class: 'warnings', 'data-field': 'otw-missing', 'data-testid': 'otw-missing' }),
+      h('p', { class: 'field-error', 'data-field': 'otw-error', 'data-testid': 'otw-error', role: 'alert', hidden: true }),
+      h('div', { class: 'send-row' },
+        h('div', { class: 'cost-slot' }, line),
+        h('span', { class: 'muted', role: 'status', 'data-field': 'otw-status', 'data-testid': 'otw-status' }),
+        h('button', { type: 'button', class: 'secondary', 'data-action': 'otw-close' }, 'Cancel'),
+        h('button', { type: 'submit', class: 'primary', 'data-testid': 'otw-send', disabled: !writable }, 'Send'))));
+    for (const [k, v] of Object.entries(kept)) {
+      const f = /** @type {HTMLInputElement | null} */ (box.querySelector(`[name="${k}"]`));
+      if (f && (f.tagName !== 'SELECT' || [...(/** @type {HTMLSelectElement} */ (/** @type {unknown} */ (f))).options].some((o) => o.value === v))) f.value = v;
+    }
+    updateOtwText(s, box, phone);
+  }
+  const line = /** @type {any} */ (box.querySelector('ft-cost-line'));
+  if (line && s.balance !== null && line.balance !== s.balance) line.balance = s.balance;
+  // The outcome of the send: in the outbox, refused by the relay (its reason), or accepted (closes).
+  if (otw.sentId) {
+    const err = /** @type {HTMLElement} */ (box.querySelector('[data-field="otw-error"]'));
+    const status = box.querySelector('[data-field="otw-status"]');
+    const refused = s.rejected.find((r) => r.id === otw.sentId);
+    if (refused) {
+      const msg = (refused.error && refused.error.message) || 'refused by the relay';
+      setText(err, `Not sent: ${msg[0].toUpperCase()}${msg.slice(1)}${/[.!?]$/.test(msg) ? '' : '.'}`);
+      err.hidden = false;
+      setText(status, '');
+      otw.sentId = '';
+    } else if (s.outbox.some((o) => o.id === otw.sentId)) {
+      setText(status, s.sync.online && !s.sync.lastError ? 'Sending…' : 'Waiting for the connection (saved on this computer)');
+    } else if (s.model.messages.has(otw.sentId)) {
+      otw.open = false;
+      otw.sentId = '';
+      box.hidden = true;
+      box.replaceChildren();
+      box.dataset.sig = '';
+    }
+  }
+}
+
+/**
+ * Renders the on-the-way text for what the form holds, with the core; shows it, its cost and what
+ * is missing, and says whether it can be sent.
+ * @param {State} s @param {HTMLElement} box @param {string} phone
+ * @returns {string} the text to send ('' when it cannot be)
+ */
+function updateOtwText(s, box, phone) {
+  const q = (/** @type {string} */ n) => /** @type {HTMLInputElement | null} */ (box.querySelector(`[name="${n}"]`));
+  const out = /** @type {HTMLElement} */ (box.querySelector('[data-field="otw-text"]'));
+  const missing = /** @type {HTMLElement} */ (box.querySelector('[data-field="otw-missing"]'));
+  const line = /** @type {any} */ (box.querySelector('ft-cost-line'));
+  const send = /** @type {HTMLButtonElement} */ (box.querySelector('[data-testid="otw-send"]'));
+  if (!core) { setText(out, 'Loading…'); send.disabled = true; return ''; }
+  const jobSel = q('job_id');
+  const job = jobSel && jobSel.value ? s.model.jobs.get(jobSel.value) : null;
+  const tech = (q('technician')?.value || '').trim();
+  const eta = clockLabel(q('eta')?.value || '');
+  const tpl = onTheWayTemplate(s.model, s.outbox);
+  const r = core.renderTemplate({ template: tpl && tpl.text.trim() ? tpl.text : DEFAULT_ON_THE_WAY_TEMPLATE, record: otwRecord(s, phone, job, tech, eta) });
+  /** @type {Node[]} */
+  const items = [];
+  let text = '';
+  if (r.ok === false && r.error && r.error.name !== 'FT_E_TPL_MISSING_VALUE') {
+    setText(out, '—');
+    items.push(h('li', { class: 'warn missing' }, `The on-the-way template has an error: ${r.error.message}. An admin fixes it on Templates & reminders.`));
+  } else {
+    setText(out, r.text || '');
+    for (const m of r.missing || []) {
+      const fix = m.code === 'job.eta' ? 'Enter the arrival time.' : m.code.startsWith('technician.') ? 'Enter the technician.'
+        : m.code.startsWith('company.') ? 'An admin adds it to the business profile on the Registration page.'
+          : m.code.startsWith('job.') ? (jobSel ? 'Choose today\'s visit.' : 'The customer has no visit today with it.') : 'The customer record has none.';
+      items.push(h('li', { class: 'warn missing', 'data-code': m.code }, h('strong', {}, `Missing: ${m.label}. `), fix));
+    }
+    if (r.ok !== false) text = r.text || '';
+  }
+  missing.replaceChildren(...items);
+  line.text = r.ok === false && r.error && r.error.name !== 'FT_E_TPL_MISSING_VALUE' ? '' : r.text || '';
+  send.disabled = !text || box.dataset.writable === 'false';
+  return text;
+}
+
 /** @param {State} s @param {HTMLElement} box */
 function renderSandbox(s, box) {
   box.hidden = !s.sandbox;
@@ -309,6 +574,7 @@ function renderSandbox(s, box) {
 
 /** @param {HTMLElement} el @param {any} actions */
 export function bind(el, actions) {
+  const state = () => /** @type {State} */ (/** @type {any} */ (window).fieldtext.store.getState());
   const compose = () => /** @type {HTMLElement | null} */ (el.querySelector('[data-part="compose"]'));
   const current = () => (compose() || /** @type {any} */ ({ dataset: {} })).dataset.phone || '';
 
@@ -348,6 +614,12 @@ export function bind(el, actions) {
         break;
       }
       case 'customer': actions.customer(a.id); break;
+      case 'otw-open':
+        otw.phone = phone; otw.open = true; otw.sentId = '';
+        actions.touch();
+        queueMicrotask(() => queueMicrotask(() => /** @type {HTMLElement | null} */ (el.querySelector('[data-form="otw"] [name="technician"]'))?.focus()));
+        break;
+      case 'otw-close': otw.open = false; otw.sentId = ''; actions.touch(); break;
       case 'sandbox-quick': {
         const from = /** @type {HTMLInputElement | null} */ (el.querySelector('[data-field="sandbox-from"]'));
         const e164 = actions.normalizePhone(from ? from.value : '');
@@ -384,7 +656,10 @@ export function bind(el, actions) {
 
   el.addEventListener('input', (ev) => {
     const t = /** @type {HTMLInputElement} */ (ev.target);
-    if (t.dataset.field === 'compose') {
+    const otwBox = /** @type {HTMLElement | null} */ (t.closest('[data-part="otw"]'));
+    if (otwBox) {
+      updateOtwText(state(), otwBox, current());
+    } else if (t.dataset.field === 'compose') {
       const line = /** @type {any} */ (compose()?.querySelector('ft-cost-line'));
       if (line) line.text = t.value;
     } else if (t.dataset.field === 'thread-search') {
@@ -394,6 +669,15 @@ export function bind(el, actions) {
 
   el.addEventListener('change', (ev) => {
     const t = /** @type {HTMLInputElement} */ (ev.target);
+    const otwBox = /** @type {HTMLElement | null} */ (t.closest('[data-part="otw"]'));
+    if (otwBox) {
+      // A visit chosen: its technician (what was typed for another visit is replaced).
+      const job = t.dataset.field === 'otw-job' && t.value ? state().model.jobs.get(t.value) : null;
+      const tech = /** @type {HTMLInputElement | null} */ (otwBox.querySelector('[name="technician"]'));
+      if (job && tech && job.technician) tech.value = job.technician;
+      updateOtwText(state(), otwBox, current());
+      return;
+    }
     if (t.dataset.field === 'mode') {
       mode = t.value === 'note' ? 'note' : 'text';
       const c = compose();
@@ -415,7 +699,21 @@ export function bind(el, actions) {
   el.addEventListener('submit', async (ev) => {
     const form = /** @type {HTMLFormElement} */ (ev.target);
     ev.preventDefault();
-    if (form.dataset.form === 'sandbox') {
+    if (form.dataset.form === 'otw') {
+      const box = /** @type {HTMLElement} */ (form.closest('[data-part="otw"]'));
+      const phone = current();
+      const text = updateOtwText(state(), box, phone);
+      if (!text || !phone) return;
+      const jobSel = /** @type {HTMLSelectElement | null} */ (form.querySelector('[name="job_id"]'));
+      const err = /** @type {HTMLElement} */ (form.querySelector('[data-field="otw-error"]'));
+      err.hidden = true;
+      const id = await actions.sendOnTheWay(phone, text, jobSel ? jobSel.value : '');
+      if (id) {
+        otw.sentId = id;
+        setText(form.querySelector('[data-field="otw-status"]'), 'Sending…');
+        actions.touch();
+      }
+    } else if (form.dataset.form === 'sandbox') {
       const d = new FormData(form);
       const from = actions.normalizePhone(String(d.get('from') || ''));
       const body = String(d.get('body') || '');

@@ -12,7 +12,7 @@
  */
 import { h, setText } from '../dom.js';
 import { loadCore } from '../core.js';
-import { formatPhone } from '../model.js';
+import { formatPhone, DEFAULT_ON_THE_WAY_TEMPLATE, onTheWayTemplate } from '../model.js';
 import { plural } from '../format.js';
 import '../components/cost-line.js';
 
@@ -44,6 +44,10 @@ const ui = {
   savingId: '',
   /** Preview against: '' (sample visit) or a job_id. */
   sample: '',
+  /** Unsaved text of the on-the-way template (null: none). @type {string | null} */
+  otwDraft: null,
+  /** The event id of the last on-the-way template save from this page. */
+  otwSavingId: '',
 };
 
 const REASONS = /** @type {Record<string, string>} */ ({
@@ -270,7 +274,8 @@ function skeleton(el) {
       h('h2', { id: 'tpl-title' }, 'Reminder templates'),
       h('p', { class: 'muted intro' }, 'One template per job type. Field codes such as {{customer.first_name}} are filled in from the visit when the reminder goes out; "Reply STOP to unsubscribe." is added when the text has no opt-out words.'),
       h('div', { 'data-part': 'types' }),
-      h('div', { 'data-part': 'editor' })),
+      h('div', { 'data-part': 'editor' }),
+      h('div', { class: 'otw-block', 'data-part': 'otw' })),
     h('section', { class: 'panel rem', 'aria-labelledby': 'rem-title' },
       h('div', { class: 'panel-head' },
         h('h2', { id: 'rem-title' }, 'Reminders'),
@@ -304,6 +309,16 @@ export function render(s, el) {
   if (form) {
     setText(form.querySelector('[data-field="tpl-save-state"]'), saving === 'saving' ? 'Saving…' : saving === 'saved' ? '✓ Saved. New reminders use this text.' : saving === 'refused' ? 'Not saved: see the message at the top.' : '');
     if (built) updatePreview(s, form);
+  }
+
+  const otw = onTheWayOf(s);
+  const otwSaving = ui.otwSavingId ? otwSavingState(s, ui.otwSavingId) : '';
+  const otwBuilt = part(el, 'otw', JSON.stringify([otw ? otw.event_id : '', admin, writable, fields.length]), () => otwEditor(otw, admin, writable));
+  const oform = /** @type {HTMLFormElement | null} */ (el.querySelector('form[data-form="otw-template"]'));
+  if (oform) {
+    const st = /** @type {HTMLElement | null} */ (oform.querySelector('[data-field="otw-save-state"]'));
+    if (st && (otwSaving || ui.otwDraft === null)) setText(st, otwSaving === 'saving' ? 'Saving…' : otwSaving === 'saved' ? '✓ Saved. Staff send this text from now on.' : otwSaving === 'refused' ? 'Not saved: see the message at the top.' : otw ? '' : 'Not saved yet: staff send this default text.');
+    if (otwBuilt) updateOtwPreview(s, oform);
   }
 
   const customers = [...s.model.customers.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -364,7 +379,8 @@ function editor(s, tpl, admin, writable, jobs) {
         h('span', { class: 'hint', id: 'tpl-days-hint' }, '0–30; 1 = the day before (24 hours).'))),
     editable ? h('div', { class: 'codes', role: 'group', 'aria-label': 'Insert a field code' },
       h('span', { class: 'codes-label', 'aria-hidden': 'true' }, 'Insert:'),
-      ...fields.map((f) => h('button', { type: 'button', class: 'code', 'data-action': 'insert-code', 'data-code': f.code, title: `{{${f.code}}}: ${f.label}, e.g. ${f.example}` }, f.label))) : '',
+      // The arrival time is given only when staff send an on-the-way notice (the relay refuses it bare here).
+      ...fields.filter((f) => f.code !== 'job.eta').map((f) => h('button', { type: 'button', class: 'code', 'data-action': 'insert-code', 'data-code': f.code, title: `{{${f.code}}}: ${f.label}, e.g. ${f.example}` }, f.label))) : '',
     h('label', { for: 'tpl-text', class: 'block' }, 'Message'),
     ta,
     h('p', { id: 'tpl-help', class: 'hint' }, 'Codes: {{group.name}}; a fallback for a missing value: {{customer.first_name|there}}.'),
@@ -448,6 +464,114 @@ function updatePreview(s, form) {
     const label = x.type === 'template_ucs2' || x.type === 'field_forces_ucs2' ? 'Costs more: ' : x.type === 'embedded_link' ? 'Link: ' : x.type === 'embedded_phone' ? 'Phone number: ' : x.type === 'over_1600' ? 'Too long: ' : 'Note: ';
     items.push(h('li', { class: `warn ${x.type}`, 'data-type': x.type }, h('strong', {}, label), sentence(x.message)));
   }
+  setWarnings(warnList, items);
+}
+
+// ---- the on-the-way template ------------------------------------------------------------------
+
+/** @param {State} s */
+const onTheWayOf = (s) => onTheWayTemplate(s.model, s.outbox);
+
+/** @param {State} s @param {string} id @returns {'saving'|'saved'|'refused'|''} */
+function otwSavingState(s, id) {
+  if (s.outbox.some((o) => o.id === id)) return 'saving';
+  if (s.rejected.some((o) => o.id === id)) return 'refused';
+  return s.model.onTheWay && s.model.onTheWay.event_id === id ? 'saved' : '';
+}
+
+/**
+ * The on-the-way editor: text, field codes, the core's preview against a sample visit with an
+ * arrival time, the cost line and warnings.
+ * @param {import('../model.js').Template | null} tpl @param {boolean} admin @param {boolean} writable
+ */
+function otwEditor(tpl, admin, writable) {
+  const editable = admin && writable;
+  const ta = /** @type {HTMLTextAreaElement} */ (h('textarea', {
+    id: 'otw-text', name: 'otw_text', 'data-field': 'otw-text', rows: 4, maxlength: 4096, readonly: !editable,
+    'aria-describedby': 'otw-error otw-help', spellcheck: 'true', placeholder: DEFAULT_ON_THE_WAY_TEMPLATE,
+  }));
+  ta.value = ui.otwDraft !== null ? ui.otwDraft : tpl ? tpl.text : DEFAULT_ON_THE_WAY_TEMPLATE;
+  return [
+    h('h2', { id: 'otw-title' }, 'On-the-way notice'),
+    h('p', { class: 'muted intro' }, 'Staff send it from a conversation ("On the way") when the technician heads to the customer. {{job.eta}} is the arrival time they enter; the visit of the day fills the job codes. Sent only 8 AM–9 PM in the customer\'s time zone, to customers who agreed to texts.'),
+    h('form', { class: 'tpl-form', 'data-form': 'otw-template', 'aria-labelledby': 'otw-title', novalidate: true },
+      admin ? '' : h('p', { class: 'muted' }, 'Only admins can change templates.'),
+      editable ? h('div', { class: 'codes', role: 'group', 'aria-label': 'Insert a field code' },
+        h('span', { class: 'codes-label', 'aria-hidden': 'true' }, 'Insert:'),
+        ...fields.map((f) => h('button', { type: 'button', class: 'code', 'data-action': 'insert-code', 'data-code': f.code, title: `{{${f.code}}}: ${f.label}, e.g. ${f.example}` }, f.label))) : '',
+      h('label', { for: 'otw-text', class: 'block' }, 'Message'),
+      ta,
+      h('p', { id: 'otw-help', class: 'hint' }, 'Codes: {{group.name}}; a fallback for a missing value: {{customer.first_name|there}}.'),
+      h('p', { id: 'otw-error', class: 'field-error', 'data-field': 'otw-error', 'data-testid': 'otw-error', role: 'alert', hidden: true }),
+      editable ? h('div', { class: 'actions' },
+        h('button', { type: 'submit', class: 'primary', 'data-testid': 'otw-save' }, 'Save on-the-way text'),
+        h('span', { class: 'muted', role: 'status', 'data-field': 'otw-save-state', 'data-testid': 'otw-save-state' })) : h('span', { role: 'status', 'data-field': 'otw-save-state' })),
+    h('section', { class: 'tpl-preview', 'aria-labelledby': 'otw-prev-title' },
+      h('h3', { id: 'otw-prev-title' }, 'Preview (a sample visit, arriving 10:45 AM)'),
+      h('p', { class: 'bubble preview', 'data-field': 'otw-preview', 'data-testid': 'otw-preview' }),
+      h('ft-cost-line', { 'data-testid': 'otw-cost', id: 'otw-cost' }),
+      h('p', { class: 'hint', 'data-field': 'otw-worst' }),
+      h('ul', { class: 'warnings', 'data-field': 'otw-warnings', 'data-testid': 'otw-warnings', 'aria-live': 'polite' })),
+  ];
+}
+
+/**
+ * Renders the on-the-way text being edited with the core against the sample visit.
+ * @param {State} s @param {HTMLFormElement} form
+ */
+function updateOtwPreview(s, form) {
+  const box = /** @type {HTMLElement} */ (form.parentElement);
+  const ta = /** @type {HTMLTextAreaElement} */ (form.querySelector('textarea[name="otw_text"]'));
+  const preview = /** @type {HTMLElement} */ (box.querySelector('[data-field="otw-preview"]'));
+  const line = /** @type {any} */ (box.querySelector('ft-cost-line'));
+  const warnList = /** @type {HTMLElement} */ (box.querySelector('[data-field="otw-warnings"]'));
+  const err = /** @type {HTMLElement} */ (form.querySelector('[data-field="otw-error"]'));
+  const worst = /** @type {HTMLElement} */ (box.querySelector('[data-field="otw-worst"]'));
+  if (!core) { setText(preview, 'Loading…'); return; }
+  const text = ta.value;
+  if (!text.trim()) {
+    setText(preview, 'Type the message to see it as a customer will.');
+    preview.classList.add('empty');
+    line.text = '';
+    setText(worst, '');
+    setWarnings(warnList, []);
+    return;
+  }
+  preview.classList.remove('empty');
+  const rec = previewRecord(s, '', '');
+  rec.job = { ...rec.job, eta: '10:45 AM' };
+  const r = core.renderTemplate({ template: text, record: rec });
+  const parseError = r.ok === false && r.error && r.error.name !== 'FT_E_TPL_MISSING_VALUE' ? r.error : null;
+  if (parseError) {
+    err.textContent = `Check the message: ${parseError.message}.`;
+    err.hidden = false;
+    ta.setAttribute('aria-invalid', 'true');
+    setText(preview, '—');
+    line.text = '';
+    setText(worst, '');
+    setWarnings(warnList, []);
+    return;
+  }
+  err.hidden = true;
+  ta.removeAttribute('aria-invalid');
+  setText(preview, r.text || '');
+  line.text = r.text || '';
+  const w = r.worst_case;
+  const wu = r.worst_case_unicode;
+  setText(worst, w ? `Longest possible (every field at its longest): ${plural(w.segments, 'segment')}, ${w.display}${wu && wu.segments > w.segments ? `; ${plural(wu.segments, 'segment')}, ${wu.display} if a name has accented or non-Latin letters` : ''}.` : '');
+  /** @type {Node[]} */
+  const items = [];
+  for (const m of r.missing || []) {
+    items.push(h('li', { class: 'warn missing', 'data-code': m.code }, h('strong', {}, `Missing: ${m.label}. `),
+      m.code.startsWith('company.') ? `The business profile has no ${m.label.toLowerCase()}: an admin sets it on the Registration page.` : `Give the code a fallback like {{${m.code}|…}} if it can be empty.`));
+  }
+  for (const x of r.warnings || []) {
+    const label = x.type === 'template_ucs2' || x.type === 'field_forces_ucs2' ? 'Costs more: ' : x.type === 'embedded_link' ? 'Link: ' : x.type === 'embedded_phone' ? 'Phone number: ' : x.type === 'over_1600' ? 'Too long: ' : 'Note: ';
+    items.push(h('li', { class: `warn ${x.type}`, 'data-type': x.type }, h('strong', {}, label), sentence(x.message)));
+  }
+  // Job codes other than the arrival time are filled only when the customer has a visit that day.
+  const jobCodes = (r.fields || []).filter((/** @type {any} */ f) => f.code.startsWith('job.') && f.code !== 'job.eta').map((/** @type {any} */ f) => f.label);
+  if (jobCodes.length) items.push(h('li', { class: 'warn', 'data-type': 'needs_visit' }, h('strong', {}, 'Needs a visit: '), `${[...new Set(jobCodes)].join(', ')} come${jobCodes.length === 1 ? 's' : ''} from the customer's visit that day; without one the notice cannot be sent unless the code has a fallback.`));
   setWarnings(warnList, items);
 }
 
@@ -663,7 +787,8 @@ export function bind(el, actions) {
         rerender();
         break;
       case 'insert-code': {
-        const ta = /** @type {HTMLTextAreaElement | null} */ (el.querySelector('textarea[name="text"]'));
+        // Into the message of the editor the button belongs to (reminder or on-the-way).
+        const ta = /** @type {HTMLTextAreaElement | null} */ ((t.closest('form') || el).querySelector('textarea'));
         if (!ta || ta.readOnly) return;
         const code = `{{${a.code}}}`;
         ta.focus();
@@ -715,6 +840,14 @@ export function bind(el, actions) {
 
   el.addEventListener('input', (ev) => {
     const t = /** @type {HTMLInputElement} */ (ev.target);
+    const oform = /** @type {HTMLFormElement | null} */ (t.closest('form[data-form="otw-template"]'));
+    if (oform && t.name === 'otw_text') {
+      ui.otwDraft = t.value;
+      ui.otwSavingId = '';
+      setText(oform.querySelector('[data-field="otw-save-state"]'), 'Not saved yet');
+      updateOtwPreview(state(), oform);
+      return;
+    }
     const form = /** @type {HTMLFormElement | null} */ (t.closest('form[data-form="template"]'));
     if (form) {
       const d = new FormData(form);
@@ -748,6 +881,7 @@ export function bind(el, actions) {
     ev.preventDefault();
     const form = /** @type {HTMLFormElement} */ (ev.target);
     if (form.dataset.form === 'template') await saveTemplate(form);
+    if (form.dataset.form === 'otw-template') await saveOnTheWay(form);
     if (form.dataset.form === 'job') await saveJob(form);
   });
 
@@ -779,6 +913,7 @@ export function bind(el, actions) {
     else if (core) {
       const r = core.renderTemplate({ template: text });
       if (r.ok === false && r.error && r.error.name !== 'FT_E_TPL_MISSING_VALUE') problems.push(`Check the message: ${r.error.message}.`);
+      else if (/\{\{\s*job\.eta\s*\}\}/i.test(text)) problems.push('{{job.eta}} (the arrival time) is known only in on-the-way notices: take it out, or give it a fallback like {{job.eta|in the morning}}.');
     }
     if (problems.length) {
       err.textContent = problems.join(' ');
@@ -793,6 +928,37 @@ export function bind(el, actions) {
       ui.selected = jobType.toLowerCase();
       ui.draft = null;
       rerender();
+    }
+  }
+
+  /** @param {HTMLFormElement} form */
+  async function saveOnTheWay(form) {
+    const s = state();
+    const ta = /** @type {HTMLTextAreaElement} */ (form.querySelector('textarea[name="otw_text"]'));
+    const err = /** @type {HTMLElement} */ (form.querySelector('[data-field="otw-error"]'));
+    const text = ta.value;
+    let problem = '';
+    if (!text.trim()) problem = 'Write the message.';
+    else if (core) {
+      const r = core.renderTemplate({ template: text });
+      if (r.ok === false && r.error && r.error.name !== 'FT_E_TPL_MISSING_VALUE') problem = `Check the message: ${r.error.message}.`;
+    }
+    if (problem) {
+      err.textContent = problem;
+      err.hidden = false;
+      ta.setAttribute('aria-invalid', 'true');
+      ta.focus();
+      return;
+    }
+    err.hidden = true;
+    const cur = onTheWayOf(s);
+    const id = await actions.saveOnTheWayTemplate(text, cur ? cur.template_id : '');
+    if (id) {
+      ui.otwSavingId = id;
+      ui.otwDraft = null;
+      const box = /** @type {HTMLElement | null} */ (el.querySelector('[data-part="otw"]'));
+      if (box) box.dataset.sig = '';
+      actions.touch();
     }
   }
 
