@@ -5,6 +5,7 @@
  * business (hundreds to a few thousand customers). */
 #include "fieldtext/reducer.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,9 +69,24 @@ static const char *str_of(const cJSON *obj, const char *name) {
 
 static int64_t int_of(const cJSON *obj, const char *name, int64_t dflt) {
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
-    if (cJSON_IsNumber(it)) return (int64_t)it->valuedouble;
+    if (cJSON_IsNumber(it)) {
+        /* Out of int64_t's range (1e300, or 1e999 read as infinity) saturates, as strtoll does for
+         * a string: converting such a double is undefined behaviour. */
+        double d = it->valuedouble;
+        if (d != d) return dflt;
+        if (d >= 9223372036854775807.0) return INT64_MAX;
+        if (d <= -9223372036854775808.0) return INT64_MIN;
+        return (int64_t)d;
+    }
     if (cJSON_IsString(it) && it->valuestring) return strtoll(it->valuestring, NULL, 10);
     return dflt;
+}
+
+/* *out = a + b, or 0 when the sum leaves int64_t (signed overflow is undefined behaviour). */
+static int add_i64(int64_t a, int64_t b, int64_t *out) {
+    if (b > 0 ? a > INT64_MAX - b : a < INT64_MIN - b) return 0;
+    *out = a + b;
+    return 1;
 }
 
 /* Replaces (or adds) obj[name] with item; deletes item on failure. Returns 0 on NOMEM. */
@@ -299,7 +315,8 @@ static ft_status on_message(ft_reducer *r, const cJSON *ev, const cJSON *body, c
         if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "resolved"))) {
             if (!put_bool(t, "resolved", 0) || !put(t, "claimed_by", cJSON_CreateNull())) return FT_E_NOMEM;
         }
-        if (!put_num(t, "unread", int_of(t, "unread", 0) + 1)) return FT_E_NOMEM;
+        int64_t unread = int_of(t, "unread", 0); /* a restored snapshot's count may be anything */
+        if (!put_num(t, "unread", unread < INT64_MAX ? unread + 1 : unread)) return FT_E_NOMEM;
     }
     return FT_OK;
 }
@@ -365,13 +382,40 @@ static ft_status on_thread(ft_reducer *r, const cJSON *ev, const cJSON *body, co
     return FT_OK;
 }
 
+/* What the customer, message and thread events need, checked before anything is folded, by the
+ * full reducer and the compact one alike: the compact reducer skips these events but must refuse
+ * the same ones (its last_seq must not pass an event the full reducer refused), and a refused event
+ * must change nothing (a message.send without an id used to leave its entry in the thread). The
+ * relay writes no event that fails here, so folds of its logs are unchanged. */
+static ft_status check_shape(const char *type, const cJSON *ev, const cJSON *body) {
+    if (strcmp(type, "customer.saved") == 0) return str_of(body, "customer_id") ? FT_OK : FT_E_JSON_SHAPE;
+    if (strcmp(type, "message.send") == 0)
+        return str_of(body, "phone") && (str_of(body, "message_id") || str_of(ev, "id")) ? FT_OK : FT_E_JSON_SHAPE;
+    if (strcmp(type, "message.received") == 0 || strcmp(type, "note.added") == 0 || strncmp(type, "thread.", 7) == 0)
+        return str_of(body, "phone") ? FT_OK : FT_E_JSON_SHAPE;
+    return FT_OK;
+}
+
+/* Adds s segments to a ledger total and sign * s to the balance. An amount that would take either
+ * out of int64_t (only a corrupt or hostile event: real ones are bundle sizes and message segments)
+ * is refused, FT_E_TOO_LARGE with nothing changed, instead of overflowing. */
+static ft_status ledger_add(ft_reducer *r, int64_t *total, int64_t s, int sign) {
+    int64_t b = 0, t = 0;
+    int ok = sign > 0 ? add_i64(r->balance, s, &b) : (s != INT64_MIN && add_i64(r->balance, -s, &b));
+    if (!ok || !add_i64(*total, s, &t)) return FT_E_TOO_LARGE;
+    r->balance = b;
+    *total = t;
+    return FT_OK;
+}
+
 static ft_status fold(ft_reducer *r, const cJSON *ev) {
     if (!cJSON_IsObject(ev)) return FT_E_JSON_SHAPE;
     const char *type = str_of(ev, "type");
     if (!type) return FT_E_JSON_SHAPE;
     const cJSON *body = cJSON_GetObjectItemCaseSensitive(ev, "body");
     if (!cJSON_IsObject(body)) return FT_E_JSON_SHAPE;
-    ft_status st = FT_OK;
+    ft_status st = check_shape(type, ev, body);
+    if (st != FT_OK) return st;
     /* Consent and the balance first: a compact reducer keeps these and nothing else. */
     if (strcmp(type, "consent.script_read") == 0) {
         st = on_consent_step(r, ev, body, "script_read");
@@ -385,17 +429,11 @@ static ft_status fold(ft_reducer *r, const cJSON *ev) {
     } else if (strcmp(type, "consent.opted_in") == 0) {
         st = on_opted_in(r, ev, body);
     } else if (strcmp(type, "bundle.purchased") == 0) {
-        int64_t s = int_of(body, "segments", 0);
-        r->balance += s;
-        r->purchased += s;
+        st = ledger_add(r, &r->purchased, int_of(body, "segments", 0), 1);
     } else if (strcmp(type, "balance.debited") == 0) {
-        int64_t s = int_of(body, "segments", 0);
-        r->balance -= s;
-        r->debited += s;
+        st = ledger_add(r, &r->debited, int_of(body, "segments", 0), -1);
     } else if (strcmp(type, "balance.refunded") == 0) {
-        int64_t s = int_of(body, "segments", 0);
-        r->balance += s;
-        r->refunded += s;
+        st = ledger_add(r, &r->refunded, int_of(body, "segments", 0), 1);
     } else if (r->compact) {
         /* customers, threads and messages: not kept by a compact reducer */
     } else if (strcmp(type, "customer.saved") == 0) {
@@ -578,9 +616,20 @@ fail:
     return NULL;
 }
 
-/* An exact integer field (|v| < 2^53, as ft_json_add_int writes it). */
+/* An exact integer field, as ft_json_add_int writes it: a number when |v| < 2^53, else a string of
+ * decimal digits (a balance or seq that large must restore too, or the snapshot is refused). */
 static int snap_int(const cJSON *o, const char *name, int64_t *v) {
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, name);
+    if (cJSON_IsString(it) && it->valuestring) {
+        const char *p = it->valuestring + (it->valuestring[0] == '-');
+        if (!*p || strspn(p, "0123456789") != strlen(p)) return 0;
+        errno = 0;
+        long long x = strtoll(it->valuestring, NULL, 10);
+        /* out of range, or small enough to be written as a number */
+        if (errno == ERANGE || (x > -9007199254740992LL && x < 9007199254740992LL)) return 0;
+        *v = (int64_t)x;
+        return 1;
+    }
     if (!cJSON_IsNumber(it)) return 0;
     double d = it->valuedouble;
     if (!(d >= -9007199254740991.0 && d <= 9007199254740991.0) || d != (double)(int64_t)d) return 0;

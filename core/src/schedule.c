@@ -621,6 +621,14 @@ static ft_status read_rem_opts(const cJSON *j, rem_opts *o, const char **why) {
         ft_civil c;
         int abs = 0;
         if (cJSON_IsNumber(v)) {
+            /* Unix seconds within the years a date may have (as the string form): converting a
+             * double out of int64_t's range (1e300) is undefined behaviour. */
+            double lo = (double)ft_days_from_civil(FT_SCHED_MIN_YEAR, 1, 1) * 86400.0;
+            double hi = (double)ft_days_from_civil(FT_SCHED_MAX_YEAR + 1, 1, 1) * 86400.0;
+            if (!(v->valuedouble >= lo && v->valuedouble < hi)) {
+                *why = "\"now\" must be a UTC time like 2025-03-01T12:00:00Z (or Unix seconds)";
+                return FT_E_SCHED_DATE;
+            }
             o->now = (int64_t)v->valuedouble;
         } else if (!cJSON_IsString(v) || !parse_datetime(v->valuestring, &c, &abs, &o->now) || !abs) {
             *why = "\"now\" must be a UTC time like 2025-03-01T12:00:00Z (or Unix seconds)";
