@@ -1141,6 +1141,16 @@ static int consent_back(ft_relay *app, const cJSON *job, const rkey *k) {
 /* One due occurrence. Returns the sched-clock time to look again (deferred), or 0. */
 static int64_t handle_due(ft_relay *app, const cJSON *job, const cJSON *rem, const char *occ, int64_t now) {
     const char *job_id = sfield(job, "job_id");
+    /* The plan was made from the jobs as they were when this run began. A job saved or deleted
+     * since (its change may have pulled this visit's reminder back) is left to the run that change
+     * woke: taking a pulled-back reminder again from the old plan would enqueue it once more for a
+     * job that is gone. (recheck() covers a change that lands between here and the send.) */
+    char *cur_body = NULL;
+    cJSON *cur = ft_store_job_get(app->store, job_id, &cur_body) == FT_OK ? cJSON_Parse(cur_body) : NULL;
+    free(cur_body);
+    int fresh = cur && cJSON_Compare(cur, job, 1);
+    cJSON_Delete(cur);
+    if (!fresh) return 0;
     int64_t start = iso_ms(sfield(rem, "job_start_utc"));
     if (start == INT64_MAX) start = 0;
     rkey k;

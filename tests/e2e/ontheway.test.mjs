@@ -87,7 +87,9 @@ test('on the way: the template is edited with a live preview, then sent from the
   assert.equal(await page.locator('form[data-form="template"] button[data-code="job.eta"]').count(), 0);
   await page.click('[data-testid=otw-save]');
   await page.waitForSelector('[data-testid=otw-save-state]:has-text("Saved")');
-  const tplEvents = (await h.allEvents(admin)).filter((/** @type {any} */ e) => e.type === 'template.saved');
+  // "Saved" is this browser's outbox (IndexedDB); the relay has it once the sync went through.
+  /** @type {any[]} */ let tplEvents = [];
+  await until(async () => (tplEvents = (await h.allEvents(admin)).filter((/** @type {any} */ e) => e.type === 'template.saved')).length > 0);
   assert.equal(tplEvents.length, 1);
   assert.equal(tplEvents[0].body.kind, 'on_the_way');
   assert.equal(tplEvents[0].body.job_type, undefined);
