@@ -366,6 +366,10 @@ static ft_status on_message_update(ft_reducer *r, const cJSON *body, const char 
 static ft_status on_thread(ft_reducer *r, const cJSON *ev, const cJSON *body, const char *type) {
     const char *phone = str_of(body, "phone");
     if (!phone) return FT_E_JSON_SHAPE;
+    /* An unknown thread.* type is ignored like any unknown type (no empty thread made for it). */
+    if (strcmp(type, "thread.claimed") != 0 && strcmp(type, "thread.transferred") != 0 &&
+        strcmp(type, "thread.resolved") != 0 && strcmp(type, "thread.read") != 0)
+        return FT_OK;
     cJSON *t = thread_entry(r, phone);
     if (!t) return FT_E_NOMEM;
     if (strcmp(type, "thread.claimed") == 0) {

@@ -107,6 +107,18 @@ static const char *field_of(const cJSON *m, const char *name) {
 /* An outgoing message stays kind "out" (the direction every thread entry has) and keeps the kind
  * its message.send gave it (send_kind: manual, reminder, on_the_way) whatever comes after: its own
  * message.sent and status callbacks, and later sends of other kinds to the same phone. */
+/* An unknown thread.* type is ignored as any unknown type is: it makes no thread. */
+static void reducer_ignores_unknown_thread_events(void) {
+    const char *events = "{\"events\":[{\"seq\":1,\"at\":10,\"type\":\"thread.archived\","
+                         "\"body\":{\"phone\":\"+15125550009\"}},"
+                         "{\"seq\":2,\"at\":11,\"type\":\"thread.read\",\"body\":{\"phone\":\"+15125550008\"}}]}";
+    char *s = ft_reduce_json(events, strlen(events));
+    CHECK(s && strstr(s, "\"ok\":true") != NULL);
+    CHECK(s && strstr(s, "+15125550009") == NULL);
+    CHECK(s && strstr(s, "+15125550008") != NULL); /* a known one still makes its thread */
+    ft_free(s);
+}
+
 static void reducer_outgoing_message_keeps_out_and_the_kind_it_was_sent_with(void) {
     const char *events = "[" SEND(1, "m1", ",\"kind\":\"reminder\"") "," SEND(2, "m2", ",\"kind\":\"on_the_way\"") ","
                          SEND(3, "m3", "") "," SENT(4, "m1", "SM1") "," STATUS(5, "SM1", "delivered") ","
@@ -334,5 +346,6 @@ int main(void) {
     RUN(reducer_compact_answers_the_rules_as_the_full_one);
     RUN(reducer_outgoing_message_keeps_out_and_the_kind_it_was_sent_with);
     RUN(reducer_late_status_does_not_move_a_message_back);
+    RUN(reducer_ignores_unknown_thread_events);
     TEST_MAIN_END();
 }
