@@ -58,3 +58,20 @@ export function microsDisplay(micros) {
   if (frac.length < 2) frac = frac.padEnd(2, '0');
   return `${sign}$${formatCount(dollars)}.${frac}`;
 }
+
+/** @type {Map<string, Intl.DateTimeFormat>} */
+const zoneFormats = new Map();
+/**
+ * An en-US date/time format in a time zone ('' or an unknown zone: the computer's), made once per
+ * zone and options.
+ * @param {string} tz @param {Intl.DateTimeFormatOptions} opts
+ */
+export function zoned(tz, opts) {
+  const key = `${tz}|${JSON.stringify(opts)}`;
+  let f = zoneFormats.get(key);
+  if (!f) {
+    try { f = new Intl.DateTimeFormat('en-US', { ...opts, timeZone: tz || undefined }); } catch (e) { f = new Intl.DateTimeFormat('en-US', opts); }
+    zoneFormats.set(key, f);
+  }
+  return f;
+}

@@ -13,6 +13,7 @@
 import { h, setText } from '../dom.js';
 import { threadsIn, countIn, formatPhone, onTheWayTemplate, DEFAULT_ON_THE_WAY_TEMPLATE } from '../model.js';
 import { loadCore } from '../core.js';
+import { zoned } from '../format.js';
 import '../components/cost-line.js';
 
 /** @typedef {import('../app.js').State} State */
@@ -318,21 +319,9 @@ function buildCompose(compose, s, phone, writable) {
 /** Outgoing kinds worth a tag on the bubble (manual texts have none). */
 const KIND_LABEL = /** @type {Record<string, string>} */ ({ on_the_way: 'On the way', reminder: 'Reminder' });
 
-/** @type {Map<string, Intl.DateTimeFormat>} */
-const zoneFmts = new Map();
-/** @param {string} tz @param {Intl.DateTimeFormatOptions} opts */
-function zfmt(tz, opts) {
-  const key = `${tz}|${JSON.stringify(opts)}`;
-  let f = zoneFmts.get(key);
-  if (!f) {
-    try { f = new Intl.DateTimeFormat('en-US', { ...opts, timeZone: tz || undefined }); } catch (e) { f = new Intl.DateTimeFormat('en-US', opts); }
-    zoneFmts.set(key, f);
-  }
-  return f;
-}
 /** "2025-03-10" in the zone. @param {number} t @param {string} tz */
 function ymdIn(t, tz) {
-  const p = Object.fromEntries(zfmt(tz, { year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(t).map((x) => [x.type, x.value]));
+  const p = Object.fromEntries(zoned(tz, { year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(t).map((x) => [x.type, x.value]));
   return `${p.year}-${p.month}-${p.day}`;
 }
 /** Days between two YYYY-MM-DD dates. @param {string} a @param {string} b */
@@ -384,8 +373,8 @@ function visitsToday(s, phone) {
     if (!Number.isFinite(start)) continue;
     const tz = j.tz || (cust && cust.tz) || '';
     if (!occursOn(j, ymdIn(now, tz), ymdIn(start, tz))) continue;
-    const hm = zfmt(tz, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(start);
-    out.push({ job: j, tz, clock: zfmt(tz, { hour: 'numeric', minute: '2-digit' }).format(start), min: Number(hm.slice(0, 2)) * 60 + Number(hm.slice(3, 5)) });
+    const hm = zoned(tz, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(start);
+    out.push({ job: j, tz, clock: zoned(tz, { hour: 'numeric', minute: '2-digit' }).format(start), min: Number(hm.slice(0, 2)) * 60 + Number(hm.slice(3, 5)) });
   }
   return out.sort((a, b) => a.min - b.min);
 }
@@ -401,7 +390,7 @@ function clockLabel(hm) {
 /** Now + 30 minutes, rounded up to 5, as "HH:MM" in the zone ('' = this computer's). @param {string} tz */
 function defaultEta(tz) {
   const t = Math.ceil((Date.now() + 30 * 60000) / 300000) * 300000;
-  return zfmt(tz, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(t);
+  return zoned(tz, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(t);
 }
 
 /**
@@ -419,8 +408,8 @@ function otwRecord(s, phone, job, tech, eta) {
     const tz = job.tz || (cust && cust.tz) || '';
     const start = typeof job.start === 'number' ? job.start : Date.parse(job.start);
     const end = job.window_end ? Date.parse(job.window_end) : NaN;
-    const clock = (/** @type {number} */ t) => (Number.isFinite(t) ? zfmt(tz, { hour: 'numeric', minute: '2-digit' }).format(t) : '');
-    jobRec.date = Number.isFinite(start) ? zfmt(tz, { weekday: 'long', month: 'long', day: 'numeric' }).format(start) : '';
+    const clock = (/** @type {number} */ t) => (Number.isFinite(t) ? zoned(tz, { hour: 'numeric', minute: '2-digit' }).format(t) : '');
+    jobRec.date = Number.isFinite(start) ? zoned(tz, { weekday: 'long', month: 'long', day: 'numeric' }).format(start) : '';
     jobRec.window_start = clock(start);
     jobRec.window_end = Number.isFinite(end) && end > start ? clock(end) : '';
     jobRec.type = job.job_type || '';

@@ -13,7 +13,7 @@
 import { h, setText } from '../dom.js';
 import { loadCore } from '../core.js';
 import { formatPhone, DEFAULT_ON_THE_WAY_TEMPLATE, onTheWayTemplate } from '../model.js';
-import { plural } from '../format.js';
+import { plural, zoned } from '../format.js';
 import '../components/cost-line.js';
 
 /** @typedef {import('../app.js').State} State */
@@ -155,29 +155,17 @@ function customerOfJob(s, jobId) {
 
 // ---- dates ------------------------------------------------------------------------------------
 
-/** @type {Map<string, Intl.DateTimeFormat>} */
-const fmts = new Map();
-/** @param {string} tz @param {Intl.DateTimeFormatOptions} opts */
-function fmt(tz, opts) {
-  const key = `${tz}|${JSON.stringify(opts)}`;
-  let f = fmts.get(key);
-  if (!f) {
-    try { f = new Intl.DateTimeFormat('en-US', { ...opts, timeZone: tz || undefined }); } catch (e) { f = new Intl.DateTimeFormat('en-US', opts); }
-    fmts.set(key, f);
-  }
-  return f;
-}
 /** "Mon, Mar 9, 9:00 AM CDT" in the zone. @param {string | number} when ISO or ms @param {string} tz */
 function dateTime(when, tz) {
   const t = typeof when === 'number' ? when : Date.parse(when);
   if (!Number.isFinite(t)) return '';
-  return fmt(tz, { weekday: 'short', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }).format(t);
+  return zoned(tz, { weekday: 'short', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }).format(t);
 }
 /** @param {string} ymd "2025-03-10" -> "Mon, Mar 10" */
 function dayOnly(ymd) {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd || '');
   if (!m) return ymd || '';
-  return fmt('UTC', { weekday: 'short', month: 'short', day: 'numeric' }).format(Date.UTC(+m[1], +m[2] - 1, +m[3], 12));
+  return zoned('UTC', { weekday: 'short', month: 'short', day: 'numeric' }).format(Date.UTC(+m[1], +m[2] - 1, +m[3], 12));
 }
 
 // ---- the preview record -----------------------------------------------------------------------
@@ -213,12 +201,12 @@ function previewRecord(s, jobType, jobId) {
   const tz = j.tz || '';
   const start = Date.parse(j.start);
   const end = j.window_end ? Date.parse(j.window_end) : NaN;
-  const clock = (/** @type {number} */ t) => (Number.isFinite(t) ? fmt(tz, { hour: 'numeric', minute: '2-digit' }).format(t) : '');
+  const clock = (/** @type {number} */ t) => (Number.isFinite(t) ? zoned(tz, { hour: 'numeric', minute: '2-digit' }).format(t) : '');
   return {
     customer: { first_name: n.first, last_name: n.last, full_name: c ? c.name : '' },
     technician: { name: j.technician || '', first_name: splitName(j.technician).first },
     job: {
-      date: Number.isFinite(start) ? fmt(tz, { weekday: 'long', month: 'long', day: 'numeric' }).format(start) : '',
+      date: Number.isFinite(start) ? zoned(tz, { weekday: 'long', month: 'long', day: 'numeric' }).format(start) : '',
       window_start: clock(start), window_end: Number.isFinite(end) && end > start ? clock(end) : '',
       type: j.job_type || '', address: j.address || (c && typeof c.address === 'string' ? c.address : '') || '', gate_code: j.gate_code || '',
     },
@@ -406,18 +394,14 @@ function editor(s, tpl, admin, writable, jobs) {
 }
 
 /**
- * Renders the template being edited with the core and shows the text, cost, warnings and error.
- * @param {State} s @param {HTMLFormElement} form
+ * Both template editors' preview: renders the text being edited with the core against record and
+ * shows the text, its cost, the longest case, the missing fields (missingNote says what a missing
+ * one means for this template), the warnings and any items of more(r) after them, or the error.
+ * @param {{ta: HTMLTextAreaElement, preview: HTMLElement, line: any, warnList: HTMLElement, err: HTMLElement, worst: HTMLElement}} p
+ * @param {() => object} record @param {(m: any) => string} missingNote @param {(r: any) => Node[]} [more]
  */
-function updatePreview(s, form) {
-  const box = /** @type {HTMLElement} */ (form.parentElement);
-  const ta = /** @type {HTMLTextAreaElement} */ (form.querySelector('textarea[name="text"]'));
-  const typeIn = /** @type {HTMLInputElement} */ (form.querySelector('input[name="job_type"]'));
-  const preview = /** @type {HTMLElement} */ (box.querySelector('[data-field="tpl-preview"]'));
-  const line = /** @type {any} */ (box.querySelector('ft-cost-line'));
-  const warnList = /** @type {HTMLElement} */ (box.querySelector('[data-field="tpl-warnings"]'));
-  const err = /** @type {HTMLElement} */ (form.querySelector('[data-field="tpl-error"]'));
-  const worst = /** @type {HTMLElement} */ (box.querySelector('[data-field="tpl-worst"]'));
+function showRendered(p, record, missingNote, more) {
+  const { ta, preview, line, warnList, err, worst } = p;
   if (!core) { setText(preview, 'Loading…'); return; }
   const text = ta.value;
   if (!text.trim()) {
@@ -431,7 +415,7 @@ function updatePreview(s, form) {
     return;
   }
   preview.classList.remove('empty');
-  const r = core.renderTemplate({ template: text, record: previewRecord(s, typeIn.value.trim(), ui.sample) });
+  const r = core.renderTemplate({ template: text, record: record() });
   const parseError = r.ok === false && r.error && r.error.name !== 'FT_E_TPL_MISSING_VALUE' ? r.error : null;
   if (parseError) {
     err.textContent = `Check the message: ${parseError.message}.`;
@@ -453,18 +437,39 @@ function updatePreview(s, form) {
   /** @type {Node[]} */
   const items = [];
   for (const m of r.missing || []) {
-    const company = m.code.startsWith('company.');
-    items.push(h('li', { class: 'warn missing', 'data-code': m.code },
-      h('strong', {}, `Missing: ${m.label}. `),
-      company ? `The business profile has no ${m.label.toLowerCase()}: an admin sets it on the Registration page. Until then these reminders are not sent.`
-        : ui.sample ? 'This visit has no value for it: its reminder would not be sent. Add the value, or give the code a fallback like {{' + m.code + '|…}}.'
-          : `A visit without it gets no reminder. Give the code a fallback like {{${m.code}|…}} if it can be empty.`));
+    items.push(h('li', { class: 'warn missing', 'data-code': m.code }, h('strong', {}, `Missing: ${m.label}. `), missingNote(m)));
   }
   for (const x of r.warnings || []) {
     const label = x.type === 'template_ucs2' || x.type === 'field_forces_ucs2' ? 'Costs more: ' : x.type === 'embedded_link' ? 'Link: ' : x.type === 'embedded_phone' ? 'Phone number: ' : x.type === 'over_1600' ? 'Too long: ' : 'Note: ';
     items.push(h('li', { class: `warn ${x.type}`, 'data-type': x.type }, h('strong', {}, label), sentence(x.message)));
   }
+  if (more) items.push(...more(r));
   setWarnings(warnList, items);
+}
+
+/** The editor's parts for showRendered (prefix: "tpl" or "otw"). @param {HTMLFormElement} form @param {string} name @param {string} prefix */
+function editorParts(form, name, prefix) {
+  const box = /** @type {HTMLElement} */ (form.parentElement);
+  return {
+    ta: /** @type {HTMLTextAreaElement} */ (form.querySelector(`textarea[name="${name}"]`)),
+    preview: /** @type {HTMLElement} */ (box.querySelector(`[data-field="${prefix}-preview"]`)),
+    line: /** @type {any} */ (box.querySelector('ft-cost-line')),
+    warnList: /** @type {HTMLElement} */ (box.querySelector(`[data-field="${prefix}-warnings"]`)),
+    err: /** @type {HTMLElement} */ (form.querySelector(`[data-field="${prefix}-error"]`)),
+    worst: /** @type {HTMLElement} */ (box.querySelector(`[data-field="${prefix}-worst"]`)),
+  };
+}
+
+/**
+ * Renders the template being edited with the core and shows the text, cost, warnings and error.
+ * @param {State} s @param {HTMLFormElement} form
+ */
+function updatePreview(s, form) {
+  const typeIn = /** @type {HTMLInputElement} */ (form.querySelector('input[name="job_type"]'));
+  showRendered(editorParts(form, 'text', 'tpl'), () => previewRecord(s, typeIn.value.trim(), ui.sample), (m) =>
+    m.code.startsWith('company.') ? `The business profile has no ${m.label.toLowerCase()}: an admin sets it on the Registration page. Until then these reminders are not sent.`
+      : ui.sample ? 'This visit has no value for it: its reminder would not be sent. Add the value, or give the code a fallback like {{' + m.code + '|…}}.'
+        : `A visit without it gets no reminder. Give the code a fallback like {{${m.code}|…}} if it can be empty.`);
 }
 
 // ---- the on-the-way template ------------------------------------------------------------------
@@ -520,59 +525,16 @@ function otwEditor(tpl, admin, writable) {
  * @param {State} s @param {HTMLFormElement} form
  */
 function updateOtwPreview(s, form) {
-  const box = /** @type {HTMLElement} */ (form.parentElement);
-  const ta = /** @type {HTMLTextAreaElement} */ (form.querySelector('textarea[name="otw_text"]'));
-  const preview = /** @type {HTMLElement} */ (box.querySelector('[data-field="otw-preview"]'));
-  const line = /** @type {any} */ (box.querySelector('ft-cost-line'));
-  const warnList = /** @type {HTMLElement} */ (box.querySelector('[data-field="otw-warnings"]'));
-  const err = /** @type {HTMLElement} */ (form.querySelector('[data-field="otw-error"]'));
-  const worst = /** @type {HTMLElement} */ (box.querySelector('[data-field="otw-worst"]'));
-  if (!core) { setText(preview, 'Loading…'); return; }
-  const text = ta.value;
-  if (!text.trim()) {
-    setText(preview, 'Type the message to see it as a customer will.');
-    preview.classList.add('empty');
-    line.text = '';
-    setText(worst, '');
-    setWarnings(warnList, []);
-    return;
-  }
-  preview.classList.remove('empty');
-  const rec = previewRecord(s, '', '');
-  rec.job = { ...rec.job, eta: '10:45 AM' };
-  const r = core.renderTemplate({ template: text, record: rec });
-  const parseError = r.ok === false && r.error && r.error.name !== 'FT_E_TPL_MISSING_VALUE' ? r.error : null;
-  if (parseError) {
-    err.textContent = `Check the message: ${parseError.message}.`;
-    err.hidden = false;
-    ta.setAttribute('aria-invalid', 'true');
-    setText(preview, '—');
-    line.text = '';
-    setText(worst, '');
-    setWarnings(warnList, []);
-    return;
-  }
-  err.hidden = true;
-  ta.removeAttribute('aria-invalid');
-  setText(preview, r.text || '');
-  line.text = r.text || '';
-  const w = r.worst_case;
-  const wu = r.worst_case_unicode;
-  setText(worst, w ? `Longest possible (every field at its longest): ${plural(w.segments, 'segment')}, ${w.display}${wu && wu.segments > w.segments ? `; ${plural(wu.segments, 'segment')}, ${wu.display} if a name has accented or non-Latin letters` : ''}.` : '');
-  /** @type {Node[]} */
-  const items = [];
-  for (const m of r.missing || []) {
-    items.push(h('li', { class: 'warn missing', 'data-code': m.code }, h('strong', {}, `Missing: ${m.label}. `),
-      m.code.startsWith('company.') ? `The business profile has no ${m.label.toLowerCase()}: an admin sets it on the Registration page.` : `Give the code a fallback like {{${m.code}|…}} if it can be empty.`));
-  }
-  for (const x of r.warnings || []) {
-    const label = x.type === 'template_ucs2' || x.type === 'field_forces_ucs2' ? 'Costs more: ' : x.type === 'embedded_link' ? 'Link: ' : x.type === 'embedded_phone' ? 'Phone number: ' : x.type === 'over_1600' ? 'Too long: ' : 'Note: ';
-    items.push(h('li', { class: `warn ${x.type}`, 'data-type': x.type }, h('strong', {}, label), sentence(x.message)));
-  }
-  // Job codes other than the arrival time are filled only when the customer has a visit that day.
-  const jobCodes = (r.fields || []).filter((/** @type {any} */ f) => f.code.startsWith('job.') && f.code !== 'job.eta').map((/** @type {any} */ f) => f.label);
-  if (jobCodes.length) items.push(h('li', { class: 'warn', 'data-type': 'needs_visit' }, h('strong', {}, 'Needs a visit: '), `${[...new Set(jobCodes)].join(', ')} come${jobCodes.length === 1 ? 's' : ''} from the customer's visit that day; without one the notice cannot be sent unless the code has a fallback.`));
-  setWarnings(warnList, items);
+  showRendered(editorParts(form, 'otw_text', 'otw'), () => {
+    const rec = previewRecord(s, '', '');
+    rec.job = { ...rec.job, eta: '10:45 AM' };
+    return rec;
+  }, (m) => m.code.startsWith('company.') ? `The business profile has no ${m.label.toLowerCase()}: an admin sets it on the Registration page.` : `Give the code a fallback like {{${m.code}|…}} if it can be empty.`,
+  (r) => {
+    // Job codes other than the arrival time are filled only when the customer has a visit that day.
+    const jobCodes = (r.fields || []).filter((/** @type {any} */ f) => f.code.startsWith('job.') && f.code !== 'job.eta').map((/** @type {any} */ f) => f.label);
+    return jobCodes.length ? [h('li', { class: 'warn', 'data-type': 'needs_visit' }, h('strong', {}, 'Needs a visit: '), `${[...new Set(jobCodes)].join(', ')} come${jobCodes.length === 1 ? 's' : ''} from the customer's visit that day; without one the notice cannot be sent unless the code has a fallback.`)] : [];
+  });
 }
 
 /** Replaces the warnings only when they changed (the list is a live region). @param {HTMLElement} list @param {Node[]} items */
