@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from './helpers.mjs';
+import { ROOT, newPage } from './helpers.mjs';
 import { startFakeRelay } from './fake-relay.mjs';
 
 export const ADMIN = { username: 'alice', name: 'Alice Admin', password: 'alice-password-1' };
@@ -98,6 +98,20 @@ export async function addStaff(request, url) {
   const { csrf } = await login.json();
   const r = await request.post(new URL('/api/users', url).href, { data: { ...STAFF, role: 'staff' }, headers: { 'x-csrf-token': csrf } });
   if (!r.ok() && r.status() !== 409) throw new Error(`could not create ${STAFF.username}: ${r.status()} ${await r.text()}`);
+}
+
+/**
+ * A new page (its context added to contexts, for the file's after hook) signed in to the backend.
+ * @param {import('playwright-core').Browser} browser @param {Backend} backend
+ * @param {Set<import('playwright-core').BrowserContext>} contexts
+ * @param {{username: string, password: string}} [who] @param {import('playwright-core').BrowserContextOptions} [opts]
+ */
+export async function openSignedIn(browser, backend, contexts, who = ADMIN, opts = {}) {
+  const opened = await newPage(browser, opts);
+  contexts.add(opened.context);
+  await opened.page.goto(backend.url);
+  await signIn(opened.page, who);
+  return opened;
 }
 
 /**

@@ -6,7 +6,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, newPage, requireWasm } from './helpers.mjs';
-import { startBackend, addStaff, signIn, addOptedInCustomer, sendText, until, ADMIN, STAFF } from './app-helpers.mjs';
+import { startBackend, addStaff, signIn, openSignedIn, addOptedInCustomer, sendText, until, ADMIN, STAFF } from './app-helpers.mjs';
 
 /** @type {import('playwright-core').Browser} */ let browser;
 /** @type {import('./app-helpers.mjs').Backend} */ let backend;
@@ -36,13 +36,7 @@ after(async () => {
  * @param {{username: string, password: string}} [who]
  * @param {import('playwright-core').BrowserContextOptions} [opts]
  */
-async function app(who = ADMIN, opts = {}) {
-  const opened = await newPage(browser, opts);
-  contexts.add(opened.context);
-  await opened.page.goto(backend.url);
-  await signIn(opened.page, who);
-  return opened;
-}
+const app = (who = ADMIN, opts = {}) => openSignedIn(browser, backend, contexts, who, opts);
 
 /** @param {string} to @param {string} body */
 async function sentTo(to, body) {

@@ -13,8 +13,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { launchBrowser, newPage, requireWasm, ROOT } from './helpers.mjs';
-import { startBackend, signIn, addOptedInCustomer, until, ADMIN } from './app-helpers.mjs';
+import { launchBrowser, requireWasm, ROOT } from './helpers.mjs';
+import { startBackend, openSignedIn, addOptedInCustomer, until, ADMIN } from './app-helpers.mjs';
 
 const relayHelpers = path.join(ROOT, 'tests/relay/helpers.mjs');
 const COMPANY = 'Acme Pest Control';
@@ -41,13 +41,7 @@ after(async () => {
   if (backend) await backend.stop();
 });
 
-async function app() {
-  const opened = await newPage(browser, { viewport: { width: 1366, height: 768 } });
-  contexts.add(opened.context);
-  await opened.page.goto(backend.url);
-  await signIn(opened.page, ADMIN);
-  return opened;
-}
+const app = () => openSignedIn(browser, backend, contexts, ADMIN, { viewport: { width: 1366, height: 768 } });
 
 /** Opens a customer's conversation by number (the list's search box). @param {import('playwright-core').Page} page @param {string} typed */
 async function openByNumber(page, typed) {

@@ -10,8 +10,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, newPage, requireWasm } from './helpers.mjs';
-import { startBackend, signIn, addOptedInCustomer, until, ADMIN } from './app-helpers.mjs';
+import { launchBrowser, requireWasm } from './helpers.mjs';
+import { startBackend, openSignedIn, addOptedInCustomer, until, ADMIN } from './app-helpers.mjs';
 
 const ZONE = 'America/Chicago';
 const EIN = '12-3456789';
@@ -52,13 +52,7 @@ after(async () => {
 });
 
 /** A signed-in admin page on a laptop-sized screen. */
-async function app() {
-  const opened = await newPage(browser, { viewport: { width: 1366, height: 768 } });
-  contexts.add(opened.context);
-  await opened.page.goto(backend.url);
-  await signIn(opened.page, ADMIN);
-  return opened;
-}
+const app = () => openSignedIn(browser, backend, contexts, ADMIN, { viewport: { width: 1366, height: 768 } });
 
 /**
  * Adds a visit through the page's form.
