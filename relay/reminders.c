@@ -69,6 +69,14 @@ static const char *sfield(const cJSON *o, const char *name) {
     return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
 }
 
+/* The job as stored (jobs table), parsed; NULL when there is none (or it cannot be read). */
+static cJSON *stored_job(ft_relay *app, const char *job_id) {
+    char *body = NULL;
+    cJSON *j = ft_store_job_get(app->store, job_id, &body) == FT_OK ? cJSON_Parse(body) : NULL;
+    free(body);
+    return j;
+}
+
 static int digits(const char *s, int n, int *v) {
     int x = 0;
     for (int i = 0; i < n; i++) {
@@ -867,10 +875,7 @@ static ft_status reconcile_template(ft_events_tx *tx, const char *job_type) {
     for (size_t i = 0; st == FT_OK && i < l.n; i++) {
         const rkey *k = &l.v[i];
         if (strcmp(k->outcome, "sent") != 0) continue;
-        char *jb = NULL;
-        cJSON *job = NULL;
-        if (ft_store_job_get(app->store, k->job_id, &jb) == FT_OK) job = cJSON_Parse(jb);
-        free(jb);
+        cJSON *job = stored_job(app, k->job_id);
         const char *jt = sfield(job, "job_type");
         if (job && jt && strcasecmp(jt, job_type) == 0) {
             const char *why = stale_reason(app, k, job, 1);
@@ -888,10 +893,7 @@ ft_status ft_reminders_opted_out(ft_events_tx *tx, const char *phone) {
     ft_status st = ft_store_reminder_keys(app->store, NULL, NULL, NULL, phone, key_push, &l);
     for (size_t i = 0; st == FT_OK && i < l.n; i++) {
         if (strcmp(l.v[i].outcome, "sent") != 0) continue;
-        char *jb = NULL;
-        cJSON *job = NULL;
-        if (ft_store_job_get(app->store, l.v[i].job_id, &jb) == FT_OK) job = cJSON_Parse(jb);
-        free(jb);
+        cJSON *job = stored_job(app, l.v[i].job_id);
         st = pull_back(tx, &l.v[i], sfield(job, "customer_id"), "opted_out", 0);
         cJSON_Delete(job);
     }
@@ -973,9 +975,7 @@ ft_status ft_reminders_record(ft_events_tx *tx, const char *type, const cJSON *b
     if (del) {
         /* Kept (marked deleted) so that the list can say why its reminders are gone; a later
          * job.saved with the same job_id brings it back. */
-        char *old = NULL;
-        if (ft_store_job_get(app->store, id, &old) == FT_OK) stored = cJSON_Parse(old);
-        free(old);
+        stored = stored_job(app, id);
         if (!stored) stored = cJSON_CreateObject();
         cJSON_DeleteItemFromObjectCaseSensitive(stored, "job_id");
         cJSON_AddStringToObject(stored, "job_id", id);
@@ -1095,10 +1095,7 @@ static void pull_back_alone(ft_relay *app, const cJSON *job, const rkey *k, cons
  * send and did not see it: looked at again now, as that save would have (pulled back if still queued). */
 static void recheck(ft_relay *app, const cJSON *job, const cJSON *rem, const char *text) {
     const char *job_id = sfield(job, "job_id");
-    char *jb = NULL;
-    cJSON *cur = NULL;
-    if (ft_store_job_get(app->store, job_id, &jb) == FT_OK) cur = cJSON_Parse(jb);
-    free(jb);
+    cJSON *cur = stored_job(app, job_id);
     int changed = !cur || !cJSON_Compare(cur, job, 1);
     if (!changed) {
         rendered rd;
@@ -1145,9 +1142,7 @@ static int64_t handle_due(ft_relay *app, const cJSON *job, const cJSON *rem, con
      * since (its change may have pulled this visit's reminder back) is left to the run that change
      * woke: taking a pulled-back reminder again from the old plan would enqueue it once more for a
      * job that is gone. (recheck() covers a change that lands between here and the send.) */
-    char *cur_body = NULL;
-    cJSON *cur = ft_store_job_get(app->store, job_id, &cur_body) == FT_OK ? cJSON_Parse(cur_body) : NULL;
-    free(cur_body);
+    cJSON *cur = stored_job(app, job_id);
     int fresh = cur && cJSON_Compare(cur, job, 1);
     cJSON_Delete(cur);
     if (!fresh) return 0;
